@@ -1,0 +1,165 @@
+// The pipeline's one error vocabulary. Each class's `name` is exactly the string the state
+// machine matches in `ErrorEquals` or raises in a Fail state, so code, ASL, alarms and the
+// README all speak of the same failures. Names are string literals (not `constructor.name`)
+// because the Lambda bundles are minified.
+
+/** Base of every error the pipeline raises on purpose. */
+export abstract class PipelineError extends Error {
+  abstract override readonly name: PipelineErrorName;
+  /** True when retrying the same step later can succeed without anyone changing anything. */
+  abstract readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The execution input is malformed; `field` names the offending input field. */
+export class InvalidInputError extends PipelineError {
+  override readonly name = "InvalidInputError";
+  readonly transient = false;
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Invalid execution input: ${field} ${problem}`);
+  }
+}
+
+/** A required setting (environment variable, secret field) is missing or malformed. */
+export class ConfigurationError extends PipelineError {
+  override readonly name = "ConfigurationError";
+  readonly transient = false;
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Configuration error: ${setting} ${problem}`);
+  }
+}
+
+/** Spotify refused the credentials (bad client id/secret or revoked refresh token). */
+export class SpotifyAuthError extends PipelineError {
+  override readonly name = "SpotifyAuthError";
+  readonly transient = false;
+}
+
+/**
+ * Spotify asked us to wait longer than a Lambda should sleep. The state machine catches
+ * this, waits in a Wait state, and tries again a bounded number of times.
+ */
+export class SpotifyRateLimitedError extends PipelineError {
+  override readonly name = "SpotifyRateLimitedError";
+  readonly transient = true;
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly quotaExceeded: boolean,
+  ) {
+    super(
+      `Spotify rate limit: asked to wait ${retryAfterSeconds} s` +
+        (quotaExceeded ? " (QUOTA_EXCEEDED)" : ""),
+    );
+  }
+}
+
+/** A 5xx, timeout, reset connection or unreadable body that persisted through in-process retries. */
+export class SpotifyTransientError extends PipelineError {
+  override readonly name = "SpotifyTransientError";
+  readonly transient = true;
+}
+
+/** Spotify answered a request with a non-transient error that is not about one playlist. */
+export class SpotifyRequestError extends PipelineError {
+  override readonly name = "SpotifyRequestError";
+  readonly transient = false;
+  constructor(
+    readonly status: number,
+    readonly endpoint: string,
+    reason: string,
+  ) {
+    super(`Spotify ${endpoint} answered ${status}: ${reason}`);
+  }
+}
+
+/** One playlist cannot be read (403/404): the others go on, the run then fails naming it. */
+export class PlaylistUnavailableError extends PipelineError {
+  override readonly name = "PlaylistUnavailableError";
+  readonly transient = false;
+  constructor(
+    readonly playlistIds: readonly string[],
+    detail: string,
+  ) {
+    super(`Playlist(s) unavailable: ${detail}`);
+  }
+}
+
+/** `reprocess` was asked for, but the raw data of the snapshot is not (completely) stored. */
+export class RawSnapshotMissingError extends PipelineError {
+  override readonly name = "RawSnapshotMissingError";
+  readonly transient = false;
+}
+
+/** A stored raw object is not what extraction writes (corrupt, truncated, wrong shape). */
+export class RawDataError extends PipelineError {
+  override readonly name = "RawDataError";
+  readonly transient = false;
+}
+
+/** The Glue crawler (or its local stand-in) finished, but not successfully. */
+export class CrawlerFailedError extends PipelineError {
+  override readonly name = "CrawlerFailedError";
+  readonly transient = false;
+}
+
+/** An Athena (or local DuckDB) validation query failed or was cancelled. */
+export class QueryFailedError extends PipelineError {
+  override readonly name = "QueryFailedError";
+  readonly transient = false;
+}
+
+/** One or more data-quality checks failed; the message lists each one with its numbers. */
+export class DataQualityError extends PipelineError {
+  override readonly name = "DataQualityError";
+  readonly transient = false;
+}
+
+/**
+ * Names that only the state machine raises (Fail states after a bounded loop runs out);
+ * listed here so the vocabulary is complete in one place.
+ */
+export const STATE_MACHINE_ONLY_ERRORS = [
+  "CrawlerTimeoutError",
+  "ValidationTimeoutError",
+  "SpotifyRateLimitExhaustedError",
+] as const;
+
+export type PipelineErrorName =
+  | "InvalidInputError"
+  | "ConfigurationError"
+  | "SpotifyAuthError"
+  | "SpotifyRateLimitedError"
+  | "SpotifyTransientError"
+  | "SpotifyRequestError"
+  | "PlaylistUnavailableError"
+  | "RawSnapshotMissingError"
+  | "RawDataError"
+  | "CrawlerFailedError"
+  | "QueryFailedError"
+  | "DataQualityError";
+
+/** Every error name the code or the ASL may use, for the test that keeps them in sync. */
+export const PIPELINE_ERROR_NAMES: readonly string[] = [
+  "InvalidInputError",
+  "ConfigurationError",
+  "SpotifyAuthError",
+  "SpotifyRateLimitedError",
+  "SpotifyTransientError",
+  "SpotifyRequestError",
+  "PlaylistUnavailableError",
+  "RawSnapshotMissingError",
+  "RawDataError",
+  "CrawlerFailedError",
+  "QueryFailedError",
+  "DataQualityError",
+  ...STATE_MACHINE_ONLY_ERRORS,
+] satisfies readonly (PipelineErrorName | (typeof STATE_MACHINE_ONLY_ERRORS)[number])[];

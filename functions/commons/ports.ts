@@ -1,0 +1,53 @@
+// The core's view of the outside world. Each port has an AWS implementation
+// (functions/commons/aws) and a local one (local/adapters); the core never knows which.
+
+/** One bucket (S3) or one folder (local). Keys are relative, `/`-separated. */
+export interface ObjectStore {
+  /** Writes a whole object atomically (S3 PUT; local write-then-rename). */
+  put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  /** Returns the object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every key under a prefix, sorted, across all pages. */
+  list(prefix: string): Promise<string[]>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+export type CrawlerState = "READY" | "RUNNING" | "STOPPING";
+export type CrawlStatus = "SUCCEEDED" | "CANCELLED" | "FAILED";
+
+export interface CrawlerStatus {
+  state: CrawlerState;
+  lastCrawl?: { status: CrawlStatus; startTime: Date; errorMessage?: string };
+}
+
+/** The Glue crawler, or the local crawler that registers the lake in DuckDB. */
+export interface Crawler {
+  readonly name: string;
+  /** Starts a crawl; resolves `alreadyRunning: true` instead of failing when one is running. */
+  start(): Promise<{ alreadyRunning: boolean }>;
+  status(): Promise<CrawlerStatus>;
+}
+
+export type QueryState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+
+export interface QueryStatus {
+  state: QueryState;
+  reason?: string;
+  /** Athena's `AthenaError.Retryable`: only such failures are worth another attempt. */
+  retryable?: boolean;
+  bytesScanned?: number;
+}
+
+/** Athena, or DuckDB over the local lake. Results come back as strings, as Athena gives them. */
+export interface QueryEngine {
+  start(sql: string): Promise<string>;
+  status(queryId: string): Promise<QueryStatus>;
+  rows(queryId: string): Promise<Record<string, string | null>[]>;
+}
+
+/** What the Spotify secret holds. `refreshToken` enables user authorization (development mode). */
+export interface SpotifyCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken?: string;
+}
