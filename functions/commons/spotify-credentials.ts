@@ -1,0 +1,57 @@
+// How the Spotify credentials reach the extract Lambdas: in AWS from the Secrets Manager
+// secret through @middy/secrets-manager (fetched once, cached across warm invocations); locally
+// from environment variables or the emulator. Either way a middleware puts them on the context.
+
+import type { MiddlewareObj } from "@middy/core";
+import secretsManager from "@middy/secrets-manager";
+import type { Context } from "aws-lambda";
+import { ConfigurationError } from "./errors";
+import type { SpotifyCredentials } from "./ports";
+
+export interface SpotifyContext extends Context {
+  spotifyCredentials?: unknown;
+}
+
+const SECRET_CACHE_MS = 15 * 60 * 1000;
+
+export function spotifySecretFromSecretsManager(
+  secretId: string,
+): MiddlewareObj<unknown, unknown, Error, SpotifyContext> {
+  return secretsManager({
+    fetchData: { spotifyCredentials: secretId },
+    setToContext: true,
+    cacheExpiry: SECRET_CACHE_MS,
+  }) as MiddlewareObj<unknown, unknown, Error, SpotifyContext>;
+}
+
+export function spotifySecretFromValue(
+  credentials: SpotifyCredentials,
+): MiddlewareObj<unknown, unknown, Error, SpotifyContext> {
+  return {
+    before: (request) => {
+      request.context.spotifyCredentials = credentials;
+    },
+  };
+}
+
+/** Checks the secret's shape; messages name the missing field, never a value. */
+export function readSpotifyCredentials(context: SpotifyContext): SpotifyCredentials {
+  const value = context.spotifyCredentials;
+  if (typeof value !== "object" || value === null) {
+    throw new ConfigurationError(
+      "Spotify secret",
+      'must be a JSON object {"clientId", "clientSecret", "refreshToken"?}',
+    );
+  }
+  const { clientId, clientSecret, refreshToken } = value as Record<string, unknown>;
+  if (typeof clientId !== "string" || clientId === "") {
+    throw new ConfigurationError("Spotify secret", "has no clientId");
+  }
+  if (typeof clientSecret !== "string" || clientSecret === "") {
+    throw new ConfigurationError("Spotify secret", "has no clientSecret");
+  }
+  if (refreshToken !== undefined && (typeof refreshToken !== "string" || refreshToken === "")) {
+    throw new ConfigurationError("Spotify secret", "has a refreshToken that is not a string");
+  }
+  return { clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) };
+}

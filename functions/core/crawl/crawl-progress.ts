@@ -1,0 +1,61 @@
+// Starting the crawler and judging, poll by poll, whether *this run's* crawl is done. The
+// waiting itself happens in the state machine (Wait + Choice), never in a sleeping Lambda.
+
+import { CrawlerFailedError } from "../../commons/errors";
+import type { Crawler } from "../../commons/ports";
+
+/** Carried between StartCrawler and GetCrawlerStatus through the state machine. */
+export interface CrawlProgress {
+  crawlerName: string;
+  /** When this run (last) asked for a crawl; a crawl that began earlier is not ours. */
+  requestedAt: string;
+  /** A crawl was already running when we asked: it may have missed our files. */
+  joinedRunningCrawl: boolean;
+  state: string;
+  done: boolean;
+  polls: number;
+}
+
+// Glue stamps StartTime on its own clock; allow for a little skew against the Lambda's.
+const CLOCK_SKEW_MS = 5_000;
+
+export async function startCrawl(crawler: Crawler, now: Date): Promise<CrawlProgress> {
+  const { alreadyRunning } = await crawler.start();
+  return {
+    crawlerName: crawler.name,
+    requestedAt: now.toISOString(),
+    joinedRunningCrawl: alreadyRunning,
+    state: alreadyRunning ? "RUNNING (started by someone else)" : "STARTING",
+    done: false,
+    polls: 0,
+  };
+}
+
+export async function checkCrawl(
+  crawler: Crawler,
+  progress: CrawlProgress,
+  now: Date,
+): Promise<CrawlProgress> {
+  const status = await crawler.status();
+  const polls = progress.polls + 1;
+  if (status.state !== "READY") return { ...progress, state: status.state, done: false, polls };
+
+  const last = status.lastCrawl;
+  const ours =
+    !progress.joinedRunningCrawl &&
+    last !== undefined &&
+    last.startTime.getTime() >= Date.parse(progress.requestedAt) - CLOCK_SKEW_MS;
+  if (!ours) {
+    // The crawl that just ended was someone else's (or an older one): it may not have seen
+    // this snapshot's files, so ask for a crawl of our own.
+    const restarted = await startCrawl(crawler, now);
+    return { ...restarted, polls };
+  }
+  if (last.status !== "SUCCEEDED") {
+    throw new CrawlerFailedError(
+      `Crawler ${crawler.name} ended ${last.status}` +
+        (last.errorMessage ? `: ${last.errorMessage}` : ""),
+    );
+  }
+  return { ...progress, state: "READY", done: true, polls };
+}

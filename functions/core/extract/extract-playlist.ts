@@ -1,0 +1,120 @@
+// Extraction of one playlist into the raw layer: its metadata and every items page, stored
+// byte for byte as Spotify sent them, then the manifest that commits them. Safe to rerun for
+// the same snapshot hour: the same keys are overwritten and leftovers of a longer previous
+// run are removed, so a rerun never leaves a second copy or stale pages behind.
+
+import { InvalidInputError } from "../../commons/errors";
+import { rawKeys } from "../../commons/keys";
+import type { ObjectStore } from "../../commons/ports";
+import type { SnapshotHour } from "../../commons/snapshot";
+import { isSpotifyId } from "../../commons/snapshot";
+import type { PlaylistManifest } from "../raw-manifests";
+import { MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
+import type { SpotifyClient } from "../spotify/client";
+import { artistIdsOfPage } from "../spotify/entries";
+
+/** The part of a structured logger (e.g. Powertools Logger) extraction uses. */
+export interface ExtractLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface PlaylistExtraction {
+  playlistId: string;
+  manifestKey: string;
+  pageCount: number;
+  entryCount: number;
+  artistCount: number;
+}
+
+export const JSON_CONTENT_TYPE = "application/json";
+
+export async function extractPlaylist(params: {
+  spotify: Pick<SpotifyClient, "getPlaylist" | "playlistItemPages">;
+  rawStore: ObjectStore;
+  snapshot: SnapshotHour;
+  playlistId: string;
+  logger?: ExtractLogger;
+}): Promise<PlaylistExtraction> {
+  const { spotify, rawStore, snapshot, playlistId, logger } = params;
+  if (!isSpotifyId(playlistId)) {
+    throw new InvalidInputError(
+      "playlistId",
+      `must be a 22-character Spotify id, got ${JSON.stringify(playlistId)}`,
+    );
+  }
+  const manifestKey = rawKeys.playlistManifest(snapshot, playlistId);
+
+  // Fetched before anything is touched: a playlist that is unavailable or rate limited
+  // leaves a previous complete extraction of this hour as it was.
+  const playlist = await spotify.getPlaylist(playlistId);
+
+  // From the first overwrite on, a previous manifest would vouch for a mix of old and new
+  // pages; without it, a crash leaves "not extracted" (rerun) instead of wrong data.
+  await invalidateManifest(rawStore, manifestKey);
+
+  const playlistKey = rawKeys.playlist(snapshot, playlistId);
+  await rawStore.put(playlistKey, playlist.body, JSON_CONTENT_TYPE);
+
+  const itemPages: PlaylistManifest["itemPages"] = [];
+  const artistIds = new Set<string>();
+  let entryCount = 0;
+  let declaredTotal: unknown;
+  for await (const page of spotify.playlistItemPages(playlistId)) {
+    const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
+    await rawStore.put(key, page.body, JSON_CONTENT_TYPE);
+    const items = (page.json as { items?: unknown }).items;
+    const pageEntries = Array.isArray(items) ? items.length : 0;
+    if (itemPages.length === 0) declaredTotal = (page.json as { total?: unknown }).total;
+    itemPages.push({ key, url: page.url, entryCount: pageEntries });
+    entryCount += pageEntries;
+    for (const id of artistIdsOfPage(page.json)) artistIds.add(id);
+  }
+
+  // Key order is fixed by this literal, so the same responses give the same bytes.
+  const manifest: PlaylistManifest = {
+    format: MANIFEST_FORMAT,
+    snapshot: snapshot.iso,
+    playlistId,
+    playlist: { key: playlistKey, url: playlist.url },
+    itemPages,
+    entryCount,
+    artistIds: [...artistIds].sort(),
+  };
+  await rawStore.put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
+
+  const keep = new Set([manifestKey, playlistKey, ...itemPages.map((p) => p.key)]);
+  const stale = (await rawStore.list(rawKeys.playlistPrefix(snapshot, playlistId))).filter(
+    (key) => !keep.has(key),
+  );
+  if (stale.length > 0) await rawStore.delete(stale);
+
+  logger?.info("playlist extracted", {
+    playlistId,
+    snapshot: snapshot.iso,
+    pageCount: itemPages.length,
+    entryCount,
+    declaredTotal,
+    artistCount: manifest.artistIds.length,
+    staleKeysDeleted: stale.length,
+  });
+  if (typeof declaredTotal === "number" && declaredTotal !== entryCount) {
+    logger?.warn("playlist entries received differ from its declared total", {
+      playlistId,
+      declaredTotal,
+      entryCount,
+    });
+  }
+  return {
+    playlistId,
+    manifestKey,
+    pageCount: itemPages.length,
+    entryCount,
+    artistCount: manifest.artistIds.length,
+  };
+}
+
+/** Removes a previous run's manifest (the commit marker) before its objects are rewritten. */
+export async function invalidateManifest(rawStore: ObjectStore, manifestKey: string) {
+  if ((await rawStore.get(manifestKey)) !== undefined) await rawStore.delete([manifestKey]);
+}

@@ -1,0 +1,123 @@
+// Turns an execution's input into the run every later step works on: the snapshot hour,
+// the playlists and the mode. Nothing is written before this passes, and no value reaches a
+// storage key without going through here.
+
+import { InvalidInputError } from "../commons/errors";
+import type { SnapshotHour } from "../commons/snapshot";
+import { isSpotifyId, parseSnapshotHour, snapshotHourOf } from "../commons/snapshot";
+
+export const RUN_MODES = ["full", "reprocess"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** Bounded so the Map state's collected results stay far below the 256 KB state limit. */
+export const MAX_PLAYLISTS_PER_RUN = 1000;
+/** Spotify launched in October 2008; an earlier snapshot is a typo. */
+const EARLIEST_SNAPSHOT = Date.UTC(2008, 0, 1);
+
+/** What every step after PrepareRun receives as `run`. */
+export interface Run {
+  snapshot: string;
+  snapshotDate: string;
+  snapshotHour: string;
+  playlists: string[];
+  mode: RunMode;
+  executionId: string;
+}
+
+export interface ExecutionInfo {
+  id: string;
+  startTime: string;
+}
+
+const ALLOWED_FIELDS = new Set(["snapshot", "playlists", "mode"]);
+
+export function prepareRun(
+  input: unknown,
+  execution: ExecutionInfo,
+  defaultPlaylists: readonly string[],
+): Run {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new InvalidInputError("input", "must be a JSON object");
+  }
+  const fields = input as Record<string, unknown>;
+  for (const field of Object.keys(fields).sort()) {
+    if (!ALLOWED_FIELDS.has(field)) {
+      throw new InvalidInputError(
+        JSON.stringify(field.slice(0, 40)),
+        "is not a known field (expected snapshot, playlists, mode)",
+      );
+    }
+  }
+
+  const started = new Date(execution.startTime);
+  if (Number.isNaN(started.getTime())) {
+    throw new InvalidInputError("execution.startTime", "is not a time");
+  }
+  const snapshot = resolveSnapshot(fields.snapshot, started);
+  const playlists =
+    fields.playlists === undefined
+      ? validatePlaylists(defaultPlaylists, "PLAYLIST_IDS (configured default playlists)")
+      : validatePlaylists(fields.playlists, "playlists");
+  const mode = fields.mode === undefined ? "full" : validateMode(fields.mode);
+
+  return {
+    snapshot: snapshot.iso,
+    snapshotDate: snapshot.date,
+    snapshotHour: snapshot.hour,
+    playlists,
+    mode,
+    executionId: execution.id,
+  };
+}
+
+function resolveSnapshot(value: unknown, started: Date): SnapshotHour {
+  const latest = snapshotHourOf(started);
+  if (value === undefined) return latest;
+  const snapshot = parseSnapshotHour(value, "snapshot");
+  if (Date.parse(snapshot.iso) > Date.parse(latest.iso)) {
+    throw new InvalidInputError(
+      "snapshot",
+      `is in the future (${snapshot.iso}); the latest snapshot this execution can take is ${latest.iso}`,
+    );
+  }
+  if (Date.parse(snapshot.iso) < EARLIEST_SNAPSHOT) {
+    throw new InvalidInputError("snapshot", `is before Spotify existed (${snapshot.iso})`);
+  }
+  return snapshot;
+}
+
+function validatePlaylists(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidInputError(field, "must be an array of Spotify playlist ids");
+  }
+  if (value.length === 0) throw new InvalidInputError(field, "must name at least one playlist");
+  if (value.length > MAX_PLAYLISTS_PER_RUN) {
+    throw new InvalidInputError(
+      field,
+      `has ${value.length} playlists; at most ${MAX_PLAYLISTS_PER_RUN} per run`,
+    );
+  }
+  const seen = new Set<string>();
+  value.forEach((id: unknown, index) => {
+    if (!isSpotifyId(id)) {
+      const shown = typeof id === "string" ? JSON.stringify(id.slice(0, 40)) : typeof id;
+      throw new InvalidInputError(
+        `${field}[${index}]`,
+        `must be a Spotify id (22 letters and digits), got ${shown}`,
+      );
+    }
+    if (seen.has(id)) throw new InvalidInputError(`${field}[${index}]`, `repeats ${id}`);
+    seen.add(id);
+  });
+  return [...value] as string[];
+}
+
+function validateMode(value: unknown): RunMode {
+  if (typeof value === "string" && (RUN_MODES as readonly string[]).includes(value)) {
+    return value as RunMode;
+  }
+  throw new InvalidInputError(
+    "mode",
+    `must be one of ${RUN_MODES.join(", ")}, got ${JSON.stringify(value)}`,
+  );
+}

@@ -1,0 +1,129 @@
+// Manifests are the commit markers of the raw layer. Extraction writes a playlist's (or the
+// artists') response objects first and its manifest last, so a manifest's presence means
+// every object it lists is complete. Transform reads only what manifests list.
+
+import { RawDataError, RawSnapshotMissingError } from "../commons/errors";
+import { rawKeys } from "../commons/keys";
+import type { ObjectStore } from "../commons/ports";
+import type { SnapshotHour } from "../commons/snapshot";
+import { isSpotifyId } from "../commons/snapshot";
+
+export const MANIFEST_FORMAT = 1;
+
+export interface StoredResponse {
+  /** Raw-store key of the body, exactly as Spotify sent it. */
+  key: string;
+  /** The request URL (never carries a secret). */
+  url: string;
+}
+
+export interface PlaylistManifest {
+  format: typeof MANIFEST_FORMAT;
+  snapshot: string;
+  playlistId: string;
+  playlist: StoredResponse;
+  itemPages: (StoredResponse & { entryCount: number })[];
+  entryCount: number;
+  /** Distinct artist ids of the playlist's tracks, sorted. */
+  artistIds: string[];
+}
+
+export interface ArtistsManifest {
+  format: typeof MANIFEST_FORMAT;
+  snapshot: string;
+  artistIds: string[];
+  responses: (StoredResponse & { status: number })[];
+  missingArtistIds: string[];
+}
+
+/** Serializes a manifest with a stable layout, so reruns write byte-identical manifests. */
+export function serializeManifest(manifest: PlaylistManifest | ArtistsManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+async function readJson(store: ObjectStore, key: string, what: string): Promise<unknown> {
+  const bytes = await store.get(key);
+  if (bytes === undefined) {
+    throw new RawSnapshotMissingError(
+      `${what} has no raw data in this snapshot (no ${key}): extract it first (mode "full")`,
+    );
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new RawDataError(`${key} is not valid JSON`, { cause: error });
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isStoredResponse = (v: unknown): v is StoredResponse =>
+  isObject(v) && typeof v.key === "string" && typeof v.url === "string";
+const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isSpotifyId);
+
+export async function readPlaylistManifest(
+  store: ObjectStore,
+  snapshot: SnapshotHour,
+  playlistId: string,
+): Promise<PlaylistManifest> {
+  const key = rawKeys.playlistManifest(snapshot, playlistId);
+  const m = await readJson(store, key, `playlist ${playlistId}`);
+  const prefix = rawKeys.playlistPrefix(snapshot, playlistId);
+  const valid =
+    isObject(m) &&
+    m.format === MANIFEST_FORMAT &&
+    m.snapshot === snapshot.iso &&
+    m.playlistId === playlistId &&
+    isStoredResponse(m.playlist) &&
+    Array.isArray(m.itemPages) &&
+    m.itemPages.every(
+      (p) => isStoredResponse(p) && Number.isInteger((p as { entryCount?: unknown }).entryCount),
+    ) &&
+    Number.isInteger(m.entryCount) &&
+    isIdList(m.artistIds);
+  if (!valid) throw new RawDataError(`${key} is not a valid playlist manifest`);
+  const manifest = m as unknown as PlaylistManifest;
+  // A manifest may only point inside its own playlist's folder.
+  for (const ref of [manifest.playlist, ...manifest.itemPages]) {
+    if (!ref.key.startsWith(prefix)) {
+      throw new RawDataError(`${key} lists ${ref.key}, outside ${prefix}`);
+    }
+  }
+  return manifest;
+}
+
+export async function readArtistsManifest(
+  store: ObjectStore,
+  snapshot: SnapshotHour,
+): Promise<ArtistsManifest> {
+  const key = rawKeys.artistsManifest(snapshot);
+  const m = await readJson(store, key, "the artists step");
+  const valid =
+    isObject(m) &&
+    m.format === MANIFEST_FORMAT &&
+    m.snapshot === snapshot.iso &&
+    isIdList(m.artistIds) &&
+    isIdList(m.missingArtistIds) &&
+    Array.isArray(m.responses) &&
+    m.responses.every(
+      (r) =>
+        isStoredResponse(r) &&
+        Number.isInteger((r as { status?: unknown }).status) &&
+        r.key.startsWith(rawKeys.artistsPrefix(snapshot)),
+    );
+  if (!valid) throw new RawDataError(`${key} is not a valid artists manifest`);
+  return m as unknown as ArtistsManifest;
+}
+
+/** Reads a stored response body and parses it, naming the key when it is not JSON. */
+export async function readStoredJson(store: ObjectStore, ref: StoredResponse): Promise<unknown> {
+  const bytes = await store.get(ref.key);
+  if (bytes === undefined) {
+    throw new RawDataError(`${ref.key} is listed in a manifest but missing from the raw store`);
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new RawDataError(`${ref.key} (from ${ref.url}) is not valid JSON`, { cause: error });
+  }
+}

@@ -1,0 +1,30 @@
+// Reading back the `run` object that PrepareRun produced, in the later steps. The state
+// machine carries it between states, so it is re-checked rather than trusted.
+
+import { InvalidInputError } from "../commons/errors";
+import type { SnapshotHour } from "../commons/snapshot";
+import { isSpotifyId, snapshotHourFromIso } from "../commons/snapshot";
+
+export interface RunRef {
+  snapshot: SnapshotHour;
+  executionId: string;
+}
+
+export function readRunRef(event: unknown): RunRef {
+  const run = (event as { run?: unknown } | null)?.run;
+  if (typeof run !== "object" || run === null) {
+    throw new InvalidInputError("run", "is missing from the step's input");
+  }
+  const { snapshot, executionId } = run as Record<string, unknown>;
+  return {
+    snapshot: snapshotHourFromIso(snapshot),
+    executionId: typeof executionId === "string" ? executionId : "unknown",
+  };
+}
+
+export function readPlaylistIds(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || !value.every(isSpotifyId)) {
+    throw new InvalidInputError(field, "must be an array of Spotify playlist ids");
+  }
+  return value;
+}

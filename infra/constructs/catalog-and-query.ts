@@ -1,0 +1,155 @@
+// Catalog and query: the Glue database and crawler that register the lake's Parquet tables
+// and their hourly partitions, and the Athena workgroup (with its saved queries) that the
+// validation step and people query them through.
+
+import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
+import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+import { LAKE_TABLES } from "../../functions/commons/keys";
+import { arn, type StageContext } from "../context";
+import { assumeRolePolicy, policyJson } from "../iam";
+import { CLASSIC_NAMED_QUERIES, type NamedQuerySpec } from "../named-queries";
+import { ATHENA_RESULTS_PREFIX, type Storage } from "./storage";
+
+/** Crawler configuration: one table per S3 target, partitions inherit the table's schema. */
+export const CRAWLER_CONFIGURATION = {
+  Version: 1.0,
+  Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
+  CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+} as const;
+
+/** Glue actions of the crawler: read and register tables and partitions, never delete. */
+const CRAWLER_GLUE_ACTIONS = [
+  "glue:GetDatabase",
+  "glue:GetTable",
+  "glue:GetTables",
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:GetPartition",
+  "glue:GetPartitions",
+  "glue:BatchGetPartition",
+  "glue:CreatePartition",
+  "glue:BatchCreatePartition",
+  "glue:UpdatePartition",
+  "glue:BatchUpdatePartition",
+];
+
+export interface CatalogAndQueryProps {
+  readonly storage: Storage;
+  /** Saved queries of the workgroup; defaults to the classic two. */
+  readonly namedQueries?: readonly NamedQuerySpec[];
+}
+
+export class CatalogAndQuery extends Construct {
+  readonly database: GlueCatalogDatabase;
+  readonly crawler: GlueCrawler;
+  readonly workgroup: AthenaWorkgroup;
+  /** ARNs of the Glue catalog, the database and its tables (what table readers need). */
+  readonly catalogArns: readonly string[];
+
+  constructor(scope: Construct, id: string, context: StageContext, props: CatalogAndQueryProps) {
+    super(scope, id);
+    const { config, prefix } = context;
+    const lake = props.storage.lake;
+
+    // Glue and Athena names cannot hold hyphens comfortably (SQL identifiers).
+    const databaseName = `${prefix.replace(/-/g, "_")}`;
+    this.database = new GlueCatalogDatabase(this, "database", {
+      name: databaseName,
+      description: "Spotify playlist snapshots: songs_data, albums_data, artists_data, playlists_data.",
+    });
+    this.catalogArns = [
+      arn(context, "glue", "catalog"),
+      arn(context, "glue", `database/${databaseName}`),
+      arn(context, "glue", `table/${databaseName}/*`),
+    ];
+
+    const crawlerName = `${prefix}-lake-crawler`;
+    const crawlerRole = new IamRole(this, "crawler_role", {
+      name: `${prefix}-crawler`,
+      assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", context.accountId),
+    });
+    const crawlerLogGroup = arn(context, "logs", "log-group:/aws-glue/crawlers");
+    new IamRolePolicy(this, "crawler_policy", {
+      name: "crawl-lake-tables",
+      role: crawlerRole.id,
+      policy: policyJson([
+        {
+          Sid: "ReadLakeTables",
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: LAKE_TABLES.map((table) => `${lake.arn}/${table}/*`),
+        },
+        {
+          Sid: "ListLakeTables",
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: [lake.arn],
+          Condition: { StringLike: { "s3:prefix": LAKE_TABLES.map((table) => `${table}/*`) } },
+        },
+        {
+          Sid: "RegisterTablesAndPartitions",
+          Effect: "Allow",
+          Action: CRAWLER_GLUE_ACTIONS,
+          Resource: this.catalogArns,
+        },
+        {
+          Sid: "WriteCrawlerLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [crawlerLogGroup, `${crawlerLogGroup}:*`],
+        },
+      ]),
+    });
+
+    this.crawler = new GlueCrawler(this, "crawler", {
+      name: crawlerName,
+      description: "Registers new hourly partitions of the lake tables; started by the crawl-lake function.",
+      databaseName: this.database.name,
+      role: crawlerRole.arn,
+      // Table names are exactly the folder names: songs_data, albums_data, ...
+      tablePrefix: "",
+      // Only the tables: quarantine/ and _reports/ are not tables.
+      s3Target: LAKE_TABLES.map((table) => ({ path: `s3://${lake.name}/${table}/` })),
+      configuration: JSON.stringify(CRAWLER_CONFIGURATION),
+      recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+      // CRAWL_NEW_FOLDERS_ONLY requires both behaviours to be LOG.
+      schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+    });
+
+    this.workgroup = new AthenaWorkgroup(this, "workgroup", {
+      name: prefix,
+      description: "Queries of the Spotify lake; results encrypted and scans capped per query.",
+      state: "ENABLED",
+      // Terraform owns the saved queries; let a stage be destroyed without manual cleanup.
+      forceDestroy: true,
+      configuration: {
+        enforceWorkgroupConfiguration: true,
+        publishCloudwatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: config.athenaBytesScannedCutoff,
+        resultConfiguration: {
+          outputLocation: `s3://${props.storage.athenaResults.name}/${ATHENA_RESULTS_PREFIX}`,
+          encryptionConfiguration: { encryptionOption: "SSE_S3" },
+        },
+      },
+    });
+
+    for (const query of props.namedQueries ?? CLASSIC_NAMED_QUERIES) {
+      new AthenaNamedQuery(this, `query_${query.name.replace(/-/g, "_")}`, {
+        name: query.name,
+        description: query.description,
+        database: this.database.name,
+        workgroup: this.workgroup.name,
+        query: query.query,
+      });
+    }
+  }
+
+  get crawlerArn(): string {
+    return this.crawler.arn;
+  }
+}

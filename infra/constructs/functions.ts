@@ -1,0 +1,315 @@
+// Functions: the six Middy Lambdas of the pipeline. Each gets its own role with only the
+// actions it needs on the resources it touches, its own log group (created here, with a
+// retention, so the role needs no logs:CreateLogGroup), X-Ray tracing and arm64.
+
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { LAKE_TABLES } from "../../functions/commons/keys";
+import type { FunctionBundle } from "../bundle";
+import type { StageContext } from "../context";
+import { assumeRolePolicy, policyJson, type PolicyStatement } from "../iam";
+import type { CatalogAndQuery } from "./catalog-and-query";
+import type { SpotifySecret } from "./spotify-secret";
+import { ATHENA_RESULTS_PREFIX, type PrivateBucket, type Storage } from "./storage";
+
+export type PipelineFunctionName =
+  | "prepare-run"
+  | "extract-playlist"
+  | "extract-artists"
+  | "transform-snapshot"
+  | "crawl-lake"
+  | "validate-snapshot";
+
+export interface PipelineFunctionSpec {
+  readonly name: PipelineFunctionName;
+  /** The `${...}` placeholder standing for this function's ARN in statemachine/pipeline.asl.json. */
+  readonly placeholder: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = [
+  {
+    name: "prepare-run",
+    placeholder: "PrepareRunFunctionArn",
+    description: "Validates the execution input and fixes the run's snapshot hour and playlists.",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+  },
+  {
+    name: "extract-playlist",
+    placeholder: "ExtractPlaylistFunctionArn",
+    description: "Stores one playlist's Spotify responses in the raw bucket.",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+  },
+  {
+    name: "extract-artists",
+    placeholder: "ExtractArtistsFunctionArn",
+    description: "Stores the Spotify artist responses of the snapshot's tracks in the raw bucket.",
+    memoryMb: 512,
+    timeoutSeconds: 300,
+  },
+  {
+    name: "transform-snapshot",
+    placeholder: "TransformSnapshotFunctionArn",
+    description: "Turns a snapshot's raw responses into the lake's Parquet tables.",
+    // 1769 MB is one full vCPU.
+    memoryMb: 1769,
+    timeoutSeconds: 900,
+  },
+  {
+    name: "crawl-lake",
+    placeholder: "CrawlLakeFunctionArn",
+    description: "Starts the Glue crawler and reports its progress.",
+    memoryMb: 256,
+    timeoutSeconds: 30,
+  },
+  {
+    name: "validate-snapshot",
+    placeholder: "ValidateSnapshotFunctionArn",
+    description: "Runs the snapshot's Athena checks and reports their results.",
+    memoryMb: 256,
+    timeoutSeconds: 60,
+  },
+];
+
+export const PIPELINE_FUNCTION_NAMES: readonly PipelineFunctionName[] = PIPELINE_FUNCTIONS.map(
+  (spec) => spec.name,
+);
+
+/** Folders of the lake bucket the transform writes. */
+const LAKE_WRITE_PREFIXES = [...LAKE_TABLES, "quarantine", "_reports"];
+const RAW_PREFIX = "spotify";
+
+export interface FunctionsProps {
+  readonly storage: Storage;
+  readonly secret: SpotifySecret;
+  readonly catalog: CatalogAndQuery;
+  /** One bundle per PIPELINE_FUNCTIONS entry (see bundleFunctions). */
+  readonly bundles: readonly FunctionBundle[];
+}
+
+export class Functions extends Construct {
+  readonly byName: ReadonlyMap<PipelineFunctionName, LambdaFunction>;
+
+  constructor(scope: Construct, id: string, context: StageContext, props: FunctionsProps) {
+    super(scope, id);
+    const { storage, secret, catalog } = props;
+    const { raw, lake, athenaResults } = storage;
+
+    const common = { POWERTOOLS_SERVICE_NAME: "spotify-lake", POWERTOOLS_LOG_LEVEL: "INFO" };
+    const spotifyEnvironment = { RAW_BUCKET: raw.name, SPOTIFY_SECRET_ID: secret.arn };
+    const spotifyAccess = [
+      ...objectAccess("RawSpotifyObjects", raw, [RAW_PREFIX], [
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+      ]),
+      {
+        Sid: "ReadAndRotateSpotifyCredentials",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+        Resource: [secret.arn],
+      } satisfies PolicyStatement,
+    ];
+
+    const access: Record<
+      PipelineFunctionName,
+      { environment: Record<string, string>; statements: PolicyStatement[] }
+    > = {
+      "prepare-run": {
+        environment: { PLAYLIST_IDS: context.config.playlists.join(",") },
+        statements: [],
+      },
+      "extract-playlist": { environment: spotifyEnvironment, statements: spotifyAccess },
+      "extract-artists": { environment: spotifyEnvironment, statements: spotifyAccess },
+      "transform-snapshot": {
+        environment: { RAW_BUCKET: raw.name, LAKE_BUCKET: lake.name },
+        statements: [
+          ...objectAccess("RawSpotifyObjects", raw, [RAW_PREFIX], ["s3:GetObject"]),
+          ...objectAccess("LakeObjects", lake, LAKE_WRITE_PREFIXES, [
+            "s3:PutObject",
+            "s3:GetObject",
+            "s3:DeleteObject",
+          ]),
+        ],
+      },
+      "crawl-lake": {
+        environment: { CRAWLER_NAME: catalog.crawler.name },
+        statements: [
+          {
+            Sid: "StartAndWatchCrawler",
+            Effect: "Allow",
+            Action: ["glue:StartCrawler", "glue:GetCrawler"],
+            Resource: [catalog.crawlerArn],
+          },
+        ],
+      },
+      "validate-snapshot": {
+        environment: {
+          ATHENA_WORKGROUP: catalog.workgroup.name,
+          GLUE_DATABASE: catalog.database.name,
+        },
+        statements: [
+          {
+            Sid: "RunAthenaQueries",
+            Effect: "Allow",
+            Action: [
+              "athena:StartQueryExecution",
+              "athena:GetQueryExecution",
+              "athena:GetQueryResults",
+              "athena:StopQueryExecution",
+            ],
+            Resource: [catalog.workgroup.arn],
+          },
+          {
+            Sid: "ReadLakeCatalog",
+            Effect: "Allow",
+            Action: [
+              "glue:GetDatabase",
+              "glue:GetTable",
+              "glue:GetTables",
+              "glue:GetPartition",
+              "glue:GetPartitions",
+              "glue:BatchGetPartition",
+            ],
+            Resource: [...catalog.catalogArns],
+          },
+          ...objectAccess("LakeTables", lake, [...LAKE_TABLES], ["s3:GetObject"]),
+          {
+            Sid: "LocateLakeBucket",
+            Effect: "Allow",
+            Action: ["s3:GetBucketLocation"],
+            Resource: [lake.arn],
+          },
+          {
+            Sid: "WriteAthenaResults",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            Resource: [`${athenaResults.arn}/${ATHENA_RESULTS_PREFIX}*`],
+          },
+          {
+            Sid: "ListAthenaResults",
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+            Resource: [athenaResults.arn],
+          },
+        ],
+      },
+    };
+
+    const bundles = new Map(props.bundles.map((bundle) => [bundle.name, bundle]));
+    const byName = new Map<PipelineFunctionName, LambdaFunction>();
+    for (const spec of PIPELINE_FUNCTIONS) {
+      const bundle = bundles.get(spec.name);
+      if (!bundle) throw new Error(`no bundle was built for function ${spec.name}`);
+      const { environment, statements } = access[spec.name];
+      byName.set(
+        spec.name,
+        this.pipelineFunction(context, spec, bundle, { ...environment, ...common }, statements),
+      );
+    }
+    this.byName = byName;
+  }
+
+  /** The function of a pipeline step (throws on an unknown name, which tsc already refuses). */
+  get(name: PipelineFunctionName): LambdaFunction {
+    const fn = this.byName.get(name);
+    if (!fn) throw new Error(`unknown pipeline function ${name}`);
+    return fn;
+  }
+
+  private pipelineFunction(
+    context: StageContext,
+    spec: PipelineFunctionSpec,
+    bundle: FunctionBundle,
+    environment: Record<string, string>,
+    statements: readonly PolicyStatement[],
+  ): LambdaFunction {
+    const id = spec.name.replace(/-/g, "_");
+    const functionName = `${context.prefix}-${spec.name}`;
+
+    const logGroup = new CloudwatchLogGroup(this, `${id}_logs`, {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: context.config.logRetentionDays,
+    });
+    const role = new IamRole(this, `${id}_role`, {
+      name: `${functionName}-lambda`,
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+    });
+    const rolePolicy = new IamRolePolicy(this, `${id}_policy`, {
+      name: spec.name,
+      role: role.id,
+      policy: policyJson([
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [`${logGroup.arn}:*`],
+        },
+        {
+          Sid: "SendTraces",
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          Resource: ["*"],
+        },
+        ...statements,
+      ]),
+    });
+
+    const asset = new TerraformAsset(this, `${id}_code`, {
+      path: bundle.dir,
+      type: AssetType.ARCHIVE,
+    });
+    return new LambdaFunction(this, id, {
+      functionName,
+      description: spec.description,
+      role: role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: bundle.sha256,
+      memorySize: spec.memoryMb,
+      timeout: spec.timeoutSeconds,
+      environment: { variables: environment },
+      tracingConfig: { mode: "Active" },
+      loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+      // The role must be able to write logs before the first invocation.
+      dependsOn: [rolePolicy],
+    });
+  }
+}
+
+/**
+ * Object actions under some folders of a bucket, plus ListBucket restricted to the same
+ * folders (a list of another folder is refused).
+ */
+function objectAccess(
+  sid: string,
+  bucket: PrivateBucket,
+  prefixes: readonly string[],
+  actions: readonly string[],
+): PolicyStatement[] {
+  return [
+    {
+      Sid: `${sid}Access`,
+      Effect: "Allow",
+      Action: actions,
+      Resource: prefixes.map((prefix) => `${bucket.arn}/${prefix}/*`),
+    },
+    {
+      Sid: `${sid}List`,
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [bucket.arn],
+      Condition: { StringLike: { "s3:prefix": prefixes.map((prefix) => `${prefix}/*`) } },
+    },
+  ];
+}

@@ -1,0 +1,178 @@
+// Monitoring: alarms on failed, timed-out and aborted pipeline runs, on each function's
+// errors and on scheduled starts that landed in the dead-letter queue, all notifying one
+// encrypted SNS topic with an optional e-mail subscription.
+//
+// The topic is encrypted with a customer managed KMS key, not the AWS managed alias/aws/sns:
+// CloudWatch alarms can publish to an encrypted topic only if the key policy lets
+// cloudwatch.amazonaws.com use the key, and the AWS managed key's policy cannot be changed,
+// so with it every alarm notification would be dropped silently.
+
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Construct } from "constructs";
+import type { StageContext } from "../context";
+import { policyJson } from "../iam";
+import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
+import type { Orchestration } from "./orchestration";
+
+/** Step Functions metrics that mean a run did not succeed. */
+export const EXECUTION_FAILURE_METRICS = [
+  "ExecutionsFailed",
+  "ExecutionsTimedOut",
+  "ExecutionsAborted",
+] as const;
+
+/** Administrative actions the account keeps on the key (through IAM), listed rather than kms:*. */
+const KEY_ADMINISTRATION_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+];
+
+export interface MonitoringProps {
+  readonly functions: Functions;
+  readonly orchestration: Orchestration;
+}
+
+export class Monitoring extends Construct {
+  readonly topic: SnsTopic;
+  readonly alarms: readonly CloudwatchMetricAlarm[];
+
+  constructor(scope: Construct, id: string, context: StageContext, props: MonitoringProps) {
+    super(scope, id);
+    const { prefix, config } = context;
+    const accountRoot = `arn:${context.partition}:iam::${context.accountId}:root`;
+
+    const key = new KmsKey(this, "alerts_key", {
+      description: `Encrypts the ${prefix} alert topic; usable by CloudWatch alarms.`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      policy: policyJson([
+        {
+          Sid: "AdministerKeyThroughIam",
+          Effect: "Allow",
+          Principal: { AWS: accountRoot },
+          Action: KEY_ADMINISTRATION_ACTIONS,
+          Resource: ["*"],
+        },
+        {
+          // Account principals allowed by IAM may publish to the topic (e.g. a test message).
+          Sid: "PublishThroughIam",
+          Effect: "Allow",
+          Principal: { AWS: accountRoot },
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: ["*"],
+        },
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          Resource: ["*"],
+        },
+      ]),
+    });
+    new KmsAlias(this, "alerts_key_alias", {
+      name: `alias/${prefix}-alerts`,
+      targetKeyId: key.keyId,
+    });
+
+    this.topic = new SnsTopic(this, "alerts", {
+      name: `${prefix}-alerts`,
+      kmsMasterKeyId: key.arn,
+    });
+    if (config.alertEmail) {
+      // AWS e-mails a confirmation link; nothing is delivered until it is clicked.
+      new SnsTopicSubscription(this, "alerts_email", {
+        topicArn: this.topic.arn,
+        protocol: "email",
+        endpoint: config.alertEmail,
+      });
+    }
+
+    const alarm = (
+      alarmId: string,
+      name: string,
+      description: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+      statistic: "Sum" | "Maximum",
+      periodSeconds: number,
+    ) =>
+      new CloudwatchMetricAlarm(this, alarmId, {
+        alarmName: `${prefix}-${name}`,
+        alarmDescription: description,
+        ...metric,
+        statistic,
+        period: periodSeconds,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        // No data means nothing ran or nothing failed: not an alarm.
+        treatMissingData: "notBreaching",
+        alarmActions: [this.topic.arn],
+        okActions: [this.topic.arn],
+      });
+
+    const stateMachineArn = props.orchestration.stateMachine.arn;
+    const alarms = EXECUTION_FAILURE_METRICS.map((metricName) =>
+      alarm(
+        `pipeline_${metricName}`,
+        `pipeline-${metricName.replace(/^Executions/, "").toLowerCase()}`,
+        `A pipeline run ended ${metricName.replace(/^Executions/, "").toLowerCase()} in the last hour: open the execution in the Step Functions console (Error and Cause name the failure).`,
+        {
+          namespace: "AWS/States",
+          metricName,
+          dimensions: { StateMachineArn: stateMachineArn },
+        },
+        "Sum",
+        3600,
+      ),
+    );
+    for (const spec of PIPELINE_FUNCTIONS) {
+      alarms.push(
+        alarm(
+          `${spec.name.replace(/-/g, "_")}_errors`,
+          `${spec.name}-errors`,
+          `The ${spec.name} function raised an error in the last hour (the state machine may have retried it): see its log group.`,
+          {
+            namespace: "AWS/Lambda",
+            metricName: "Errors",
+            dimensions: { FunctionName: props.functions.get(spec.name).functionName },
+          },
+          "Sum",
+          3600,
+        ),
+      );
+    }
+    alarms.push(
+      alarm(
+        "schedule_dead_letters",
+        "schedule-dead-letters",
+        "A scheduled start of the pipeline failed after its retries and was sent to the dead-letter queue: that hour was not snapshotted.",
+        {
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: props.orchestration.deadLetterQueue.name },
+        },
+        "Maximum",
+        300,
+      ),
+    );
+    this.alarms = alarms;
+  }
+}

@@ -1,0 +1,173 @@
+// Orchestration: the Standard Step Functions state machine running the pipeline (from
+// statemachine/pipeline.asl.json) and the EventBridge Scheduler schedule that starts it
+// every hour with the scheduled time as the snapshot, with retries and a dead-letter queue
+// for starts that still fail.
+
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { Construct } from "constructs";
+import type { StageContext } from "../context";
+import { assumeRolePolicy, policyJson } from "../iam";
+import { renderPipelineDefinition } from "../state-machine-definition";
+import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
+
+/** EventBridge Scheduler replaces this with the schedule's time, e.g. 2026-11-22T05:00:00Z. */
+export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+export interface OrchestrationProps {
+  readonly functions: Functions;
+  /** Definition template; defaults to statemachine/pipeline.asl.json. */
+  readonly definitionFile?: string;
+}
+
+export class Orchestration extends Construct {
+  readonly stateMachine: SfnStateMachine;
+  readonly schedule: SchedulerSchedule;
+  readonly deadLetterQueue: SqsQueue;
+
+  constructor(scope: Construct, id: string, context: StageContext, props: OrchestrationProps) {
+    super(scope, id);
+    const { prefix, config } = context;
+    const stateMachineName = `${prefix}-pipeline`;
+
+    const functionArns = PIPELINE_FUNCTIONS.map((spec) => props.functions.get(spec.name).arn);
+    const definition = renderPipelineDefinition(
+      Object.fromEntries(
+        PIPELINE_FUNCTIONS.map((spec) => [spec.placeholder, props.functions.get(spec.name).arn]),
+      ),
+      props.definitionFile,
+    );
+
+    // The vendedlogs prefix keeps CloudWatch Logs' resource policy small (AWS recommends it).
+    const logGroup = new CloudwatchLogGroup(this, "state_machine_logs", {
+      name: `/aws/vendedlogs/states/${stateMachineName}`,
+      retentionInDays: config.logRetentionDays,
+    });
+
+    const role = new IamRole(this, "state_machine_role", {
+      name: `${stateMachineName}-states`,
+      assumeRolePolicy: assumeRolePolicy("states.amazonaws.com", context.accountId),
+    });
+    const rolePolicy = new IamRolePolicy(this, "state_machine_policy", {
+      name: "run-pipeline",
+      role: role.id,
+      policy: policyJson([
+        {
+          Sid: "InvokePipelineFunctions",
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          // `:*` covers qualified ARNs (versions and aliases) of the same functions.
+          Resource: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+        },
+        {
+          Sid: "DeliverExecutionLogs",
+          Effect: "Allow",
+          Action: [
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+          ],
+          Resource: ["*"],
+        },
+        {
+          Sid: "SendTraces",
+          Effect: "Allow",
+          Action: [
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+          ],
+          Resource: ["*"],
+        },
+      ]),
+    });
+
+    this.stateMachine = new SfnStateMachine(this, "state_machine", {
+      name: stateMachineName,
+      type: "STANDARD",
+      roleArn: role.arn,
+      definition,
+      loggingConfiguration: {
+        level: "ERROR",
+        // Inputs and outputs stay out of the logs.
+        includeExecutionData: false,
+        logDestination: `${logGroup.arn}:*`,
+      },
+      tracingConfiguration: { enabled: true },
+      // Step Functions checks the role's permissions when the state machine is created.
+      dependsOn: [rolePolicy],
+    });
+
+    this.deadLetterQueue = new SqsQueue(this, "schedule_dead_letters", {
+      name: `${prefix}-schedule-dead-letters`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    new SqsQueuePolicy(this, "schedule_dead_letters_tls_only", {
+      queueUrl: this.deadLetterQueue.url,
+      policy: policyJson([
+        {
+          Sid: "DenyRequestsWithoutTls",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sqs:*"],
+          Resource: [this.deadLetterQueue.arn],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
+    });
+
+    const schedulerRole = new IamRole(this, "scheduler_role", {
+      name: `${prefix}-scheduler`,
+      assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com", context.accountId),
+    });
+    new IamRolePolicy(this, "scheduler_policy", {
+      name: "start-pipeline",
+      role: schedulerRole.id,
+      policy: policyJson([
+        {
+          Sid: "StartPipeline",
+          Effect: "Allow",
+          Action: ["states:StartExecution"],
+          Resource: [this.stateMachine.arn],
+        },
+        {
+          // Scheduler delivers failed starts to the dead-letter queue with this role.
+          Sid: "DeadLetterFailedStarts",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: [this.deadLetterQueue.arn],
+        },
+      ]),
+    });
+
+    this.schedule = new SchedulerSchedule(this, "schedule", {
+      name: `${prefix}-hourly-snapshot`,
+      description: "Starts the Spotify snapshot pipeline with the scheduled time as the snapshot hour.",
+      groupName: "default",
+      scheduleExpression: config.schedule,
+      scheduleExpressionTimezone: "UTC",
+      state: config.scheduleEnabled ? "ENABLED" : "DISABLED",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: this.stateMachine.arn,
+        roleArn: schedulerRole.arn,
+        input: JSON.stringify({ snapshot: SCHEDULED_TIME }),
+        // A start retried within the hour still carries its own scheduled time.
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+        deadLetterConfig: { arn: this.deadLetterQueue.arn },
+      },
+    });
+  }
+}

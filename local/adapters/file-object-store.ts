@@ -1,0 +1,70 @@
+// ObjectStore over a local folder: the filesystem lake. Writes go to a temporary file and are
+// renamed into place, so, like an S3 PUT, a reader never sees half an object.
+
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { ObjectStore } from "../../functions/commons/ports";
+
+export class FileObjectStore implements ObjectStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Maps a key to a path, refusing keys that would land outside the root. */
+  pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (key === "" || key.startsWith("/") || !path.startsWith(this.root + sep)) {
+      throw new Error(`object key escapes the store: ${JSON.stringify(key)}`);
+    }
+    return path;
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    await writeFile(temporary, body);
+    await rename(temporary, path);
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(key)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (!entry.name.endsWith(".tmp")) {
+          const key = relative(this.root, path).split(sep).join("/");
+          if (key.startsWith(prefix)) keys.push(key);
+        }
+      }
+    };
+    // Start from the deepest folder the prefix names, not the whole store.
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    await walk(folder ? this.pathOf(folder) : this.root);
+    return keys.sort();
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await rm(this.pathOf(key), { force: true });
+  }
+}

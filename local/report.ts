@@ -1,0 +1,82 @@
+// Text rendering for the CLI: the run summary and query results as aligned tables.
+
+import type { LocalRunResult } from "./local-pipeline";
+
+const MAX_CELL = 60;
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Names may hold newlines and tabs; keep one row per line.
+  const flat = text.replace(/\r?\n/g, "⏎").replace(/\t/g, " ");
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+}
+
+export function formatTable(columns: string[], rows: Record<string, unknown>[]): string {
+  const body = rows.map((row) => columns.map((c) => cell(row[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((v, i) => v.padEnd(widths[i]!)).join(" │ ");
+  const rule = widths.map((w) => "─".repeat(w)).join("─┼─");
+  return [
+    line(columns),
+    rule,
+    ...body.map(line),
+    `(${rows.length} row${rows.length === 1 ? "" : "s"})`,
+  ].join("\n");
+}
+
+interface PipelineOutput {
+  run?: { snapshot?: string; playlists?: string[]; mode?: string };
+  extraction?: { playlists?: number; entries?: number; artists?: number };
+  transform?: {
+    rows?: Record<string, number>;
+    entries?: {
+      read: number;
+      rows: number;
+      skipped: Record<string, number>;
+      quarantined: Record<string, number>;
+    };
+  };
+  validation?: {
+    checks?: { results?: { check: string; passed: boolean; actual: number; expected: string }[] };
+  };
+}
+
+export function formatSummary(result: LocalRunResult): string {
+  const lines: string[] = [];
+  if (result.status === "FAILED") {
+    lines.push(`Run FAILED after ${result.durationMs} ms: ${result.error}`);
+    lines.push(`  ${result.cause ?? ""}`);
+    return lines.join("\n");
+  }
+  const out = (result.output ?? {}) as PipelineOutput;
+  lines.push(
+    `Run SUCCEEDED in ${result.durationMs} ms — snapshot ${out.run?.snapshot} (${out.run?.mode}), ` +
+      `${out.run?.playlists?.length ?? 0} playlists`,
+  );
+  if (out.extraction?.entries !== undefined) {
+    lines.push(
+      `Extracted: ${out.extraction.entries} playlist entries, ${out.extraction.artists} artists`,
+    );
+  }
+  const rows = out.transform?.rows ?? {};
+  lines.push("", "Rows per table:");
+  for (const [table, n] of Object.entries(rows)) lines.push(`  ${table.padEnd(16)} ${n}`);
+  const entries = out.transform?.entries;
+  if (entries) {
+    lines.push(
+      "",
+      `Entries read: ${entries.read} = ${entries.rows} songs + skipped + set aside`,
+      ...Object.entries(entries.skipped).map(([k, n]) => `  skipped ${k.padEnd(22)} ${n}`),
+      ...Object.entries(entries.quarantined).map(([k, n]) => `  set aside ${k.padEnd(20)} ${n}`),
+    );
+  }
+  const checks = out.validation?.checks?.results ?? [];
+  lines.push("", "Checks:");
+  for (const c of checks) {
+    lines.push(
+      `  ${c.passed ? "✔" : "✘"} ${c.check.padEnd(42)} actual ${c.actual} (expected ${c.expected})`,
+    );
+  }
+  return lines.join("\n");
+}
