@@ -99,7 +99,8 @@ function bundleOne(name: string, sourceRoot: string, outDir: string): FunctionBu
     });
   } catch (error) {
     // esbuild's message lists every error with file and line; keep the first lines.
-    const detail = error instanceof Error ? error.message.split("\n").slice(0, 6).join("\n") : String(error);
+    const detail =
+      error instanceof Error ? error.message.split("\n").slice(0, 6).join("\n") : String(error);
     throw new ConfigurationError(`functions/${name}/index.ts`, `does not bundle: ${detail}`);
   }
 

@@ -50,8 +50,8 @@ export interface StageConfig {
 
 /** The values CloudWatch Logs accepts for a retention period. */
 export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ] as const;
 
 /** Athena refuses a bytes-scanned cutoff below 10 MB. */
@@ -115,7 +115,10 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
 
   const playlists = input.playlists;
   if (!Array.isArray(playlists) || playlists.length === 0) {
-    problem("playlists", `must be a non-empty array of Spotify playlist ids, got ${show(playlists)}`);
+    problem(
+      "playlists",
+      `must be a non-empty array of Spotify playlist ids, got ${show(playlists)}`,
+    );
   } else {
     playlists.forEach((id, index) => {
       if (!isSpotifyId(id)) {
@@ -151,7 +154,10 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
   }
 
   const alertEmail = input.alertEmail ?? undefined;
-  if (alertEmail !== undefined && (typeof alertEmail !== "string" || !EMAIL_PATTERN.test(alertEmail))) {
+  if (
+    alertEmail !== undefined &&
+    (typeof alertEmail !== "string" || !EMAIL_PATTERN.test(alertEmail))
+  ) {
     problem("alertEmail", `must be an e-mail address or null, got ${show(alertEmail)}`);
   }
 
@@ -214,7 +220,10 @@ function parseBackend(
   problem: (setting: string, text: string) => void,
 ): BackendConfig | undefined {
   if (typeof value !== "object" || value === null) {
-    problem("backend", `must be {"type":"local","path":...} or {"type":"s3",...}, got ${show(value)}`);
+    problem(
+      "backend",
+      `must be {"type":"local","path":...} or {"type":"s3",...}, got ${show(value)}`,
+    );
     return undefined;
   }
   const backend = value as Record<string, unknown>;
@@ -240,7 +249,10 @@ function parseBackend(
       problem("backend.bucket", `must be an S3 bucket name, got ${show(bucket)}`);
     }
     if (typeof key !== "string" || key.length === 0 || key.startsWith("/")) {
-      problem("backend.key", `must be a non-empty object key not starting with /, got ${show(key)}`);
+      problem(
+        "backend.key",
+        `must be a non-empty object key not starting with /, got ${show(key)}`,
+      );
     }
     if (typeof region !== "string" || !REGION_PATTERN.test(region)) {
       problem("backend.region", `must be an AWS region such as eu-west-1, got ${show(region)}`);

@@ -8,9 +8,9 @@ export interface WildcardResourceException {
 }
 
 const XRAY_REASON =
-  "X-Ray has no resource-level permissions: trace segments and telemetry are accepted only on Resource \"*\".";
+  'X-Ray has no resource-level permissions: trace segments and telemetry are accepted only on Resource "*".';
 const LOG_DELIVERY_REASON =
-  "Step Functions sets up vended log delivery through CloudWatch Logs' log-delivery APIs, which have no resource-level permissions (AWS documents these on Resource \"*\").";
+  'Step Functions sets up vended log delivery through CloudWatch Logs\' log-delivery APIs, which have no resource-level permissions (AWS documents these on Resource "*").';
 
 export const WILDCARD_RESOURCE_EXCEPTIONS: readonly WildcardResourceException[] = [
   { action: "xray:PutTraceSegments", reason: XRAY_REASON },

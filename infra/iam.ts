@@ -42,7 +42,9 @@ export function assumeRolePolicy(service: string, sourceAccount?: string): strin
       Effect: "Allow",
       Principal: { Service: service },
       Action: ["sts:AssumeRole"],
-      ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+      ...(sourceAccount
+        ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }
+        : {}),
     },
   ]);
 }

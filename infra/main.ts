@@ -34,6 +34,8 @@ try {
   main();
 } catch (error) {
   // Configuration errors already name the bad setting: print them without a stack trace.
-  console.error(error instanceof Error && error.name === "ConfigurationError" ? error.message : error);
+  console.error(
+    error instanceof Error && error.name === "ConfigurationError" ? error.message : error,
+  );
   process.exit(1);
 }

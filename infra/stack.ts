@@ -71,16 +71,36 @@ export class SpotifyLakeStack extends TerraformStack {
 
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });
-    output("state_machine_arn", this.orchestration.stateMachine.arn, "Pipeline state machine ARN (aws stepfunctions start-execution --state-machine-arn).");
+    output(
+      "state_machine_arn",
+      this.orchestration.stateMachine.arn,
+      "Pipeline state machine ARN (aws stepfunctions start-execution --state-machine-arn).",
+    );
     output("raw_bucket_name", this.storage.raw.name, "Bucket of the raw Spotify responses.");
     output("lake_bucket_name", this.storage.lake.name, "Bucket of the Parquet lake tables.");
-    output("athena_results_bucket_name", this.storage.athenaResults.name, "Bucket of Athena query results.");
+    output(
+      "athena_results_bucket_name",
+      this.storage.athenaResults.name,
+      "Bucket of Athena query results.",
+    );
     output("glue_database_name", this.catalog.database.name, "Glue database of the lake tables.");
     output("glue_crawler_name", this.catalog.crawler.name, "Glue crawler of the lake tables.");
-    output("athena_workgroup_name", this.catalog.workgroup.name, "Athena workgroup to query the lake with.");
-    output("spotify_secret_arn", this.secret.arn, "Secret to fill with the Spotify credentials (aws secretsmanager put-secret-value --secret-id).");
+    output(
+      "athena_workgroup_name",
+      this.catalog.workgroup.name,
+      "Athena workgroup to query the lake with.",
+    );
+    output(
+      "spotify_secret_arn",
+      this.secret.arn,
+      "Secret to fill with the Spotify credentials (aws secretsmanager put-secret-value --secret-id).",
+    );
     output("alert_topic_arn", this.monitoring.topic.arn, "SNS topic the alarms notify.");
-    output("schedule_dead_letter_queue_url", this.orchestration.deadLetterQueue.url, "Queue of scheduled starts that failed.");
+    output(
+      "schedule_dead_letter_queue_url",
+      this.orchestration.deadLetterQueue.url,
+      "Queue of scheduled starts that failed.",
+    );
   }
 
   private configureBackend(stackName: string, config: StageConfig): void {

@@ -7,7 +7,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigurationError } from "../functions/commons/errors";
 
-export const PIPELINE_DEFINITION_FILE = path.resolve(__dirname, "..", "statemachine", "pipeline.asl.json");
+export const PIPELINE_DEFINITION_FILE = path.resolve(
+  __dirname,
+  "..",
+  "statemachine",
+  "pipeline.asl.json",
+);
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 
@@ -28,11 +33,17 @@ export function renderDefinition(
   const used = placeholdersOf(template);
   const missing = used.filter((name) => !(name in values));
   if (missing.length > 0) {
-    throw new ConfigurationError(source, `has placeholders with no value: ${missing.map((n) => `\${${n}}`).join(", ")}`);
+    throw new ConfigurationError(
+      source,
+      `has placeholders with no value: ${missing.map((n) => `\${${n}}`).join(", ")}`,
+    );
   }
   const unused = Object.keys(values).filter((name) => !used.includes(name));
   if (unused.length > 0) {
-    throw new ConfigurationError(source, `does not use the placeholders ${unused.map((n) => `\${${n}}`).join(", ")}; is a Task missing?`);
+    throw new ConfigurationError(
+      source,
+      `does not use the placeholders ${unused.map((n) => `\${${n}}`).join(", ")}; is a Task missing?`,
+    );
   }
   const substituted = template.replace(PLACEHOLDER, (_, name: string) => values[name]!);
   let definition: unknown;

@@ -140,11 +140,11 @@ class FakeSpotify {
     };
   }
 
-  client(): SpotifyClient {
+  client(origin = "http://127.0.0.1:9"): SpotifyClient {
     return new SpotifyClient({
       credentials: { clientId: "client-id", clientSecret: "client-secret-value" },
-      apiBaseUrl: "http://127.0.0.1:9/v1",
-      accountsBaseUrl: "http://127.0.0.1:9",
+      apiBaseUrl: `${origin}/v1`,
+      accountsBaseUrl: origin,
       fetch: this.fetch,
       sleep: async () => {},
       maxAttempts: 2,
@@ -235,22 +235,22 @@ describe("Function: extractPlaylist", () => {
       playlistId: PLAYLIST_A,
       playlist: {
         key: `${prefix}playlist.json`,
-        url: `http://127.0.0.1:9/v1/playlists/${PLAYLIST_A}`,
+        url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}`,
       },
       itemPages: [
         {
           key: `${prefix}items-0000.json`,
-          url: `http://127.0.0.1:9/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0001.json`,
-          url: `http://127.0.0.1:9/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0002.json`,
-          url: `http://127.0.0.1:9/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50`,
           entryCount: 20,
         },
       ],
@@ -289,6 +289,33 @@ describe("Function: extractPlaylist", () => {
     // Assess
     expect(snapshotOf(store)).toEqual(first);
     expect(first.size).toBe(5);
+  });
+
+  it("records the public API URL, so a replay against an emulator on another port writes the same manifest", async () => {
+    // Prepare
+    const spotify = new FakeSpotify();
+    spotify.playlists.set(PLAYLIST_A, bigPlaylist(60));
+    const store = new MemoryObjectStore();
+    const manifestKey = rawKeys.playlistManifest(SNAPSHOT, PLAYLIST_A);
+
+    // Act
+    await extractPlaylist({
+      spotify: spotify.client("http://127.0.0.1:41001"),
+      rawStore: store,
+      snapshot: SNAPSHOT,
+      playlistId: PLAYLIST_A,
+    });
+    const first = store.text(manifestKey);
+    await extractPlaylist({
+      spotify: spotify.client("http://localhost:52002"),
+      rawStore: store,
+      snapshot: SNAPSHOT,
+      playlistId: PLAYLIST_A,
+    });
+
+    // Assess
+    expect(store.text(manifestKey)).toBe(first);
+    expect(first).not.toContain("127.0.0.1");
   });
 
   it("removes the pages of a previous, longer run of the same snapshot", async () => {
@@ -395,6 +422,7 @@ describe("Function: extractPlaylist", () => {
     const spotify = {
       getPlaylist: async () => ({
         url: `${API}/playlists/${PLAYLIST_A}`,
+        canonicalUrl: `${API}/playlists/${PLAYLIST_A}`,
         status: 200,
         body: bytes({ id: PLAYLIST_A }),
         json: { id: PLAYLIST_A },
@@ -402,6 +430,7 @@ describe("Function: extractPlaylist", () => {
       async *playlistItemPages() {
         yield {
           url: `${API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          canonicalUrl: `${API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
           status: 200,
           body: bytes(page),
           json: page,
@@ -480,7 +509,7 @@ describe("Function: extractArtists", () => {
       responses: [
         {
           key: rawKeys.artistsResponse(SNAPSHOT, 0),
-          url: `http://127.0.0.1:9/v1/artists?ids=${wanted.join(",")}`,
+          url: `https://api.spotify.com/v1/artists?ids=${wanted.join(",")}`,
           status: 200,
         },
       ],

@@ -321,6 +321,7 @@ describe("Class: SpotifyClient", () => {
       expect(pages.map((p) => (p.json as { items: unknown[] }).items.length)).toEqual([50, 50, 20]);
       expect(pages.map((p) => Buffer.from(p.body))).toEqual(sent);
       expect(pages[1]!.url).toBe(`${spotify.origin}${itemsPath(50)}`);
+      expect(pages[1]!.canonicalUrl).toBe(`https://api.spotify.com${itemsPath(50)}`);
       expect(
         spotify.received.every(
           (r) => r.path === "/api/token" || r.authorization === "Bearer BQD-access-token-1",

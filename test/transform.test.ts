@@ -93,7 +93,10 @@ async function storePlaylist(
     format: 1,
     snapshot: snapshot.iso,
     playlistId,
-    playlist: { key: rawKeys.playlist(snapshot, playlistId), url: `${API}/playlists/${playlistId}` },
+    playlist: {
+      key: rawKeys.playlist(snapshot, playlistId),
+      url: `${API}/playlists/${playlistId}`,
+    },
     itemPages,
     entryCount: itemPages.reduce((n, p) => n + p.entryCount, 0),
     artistIds: artistIdsOfPages(pages.map((p) => p.body)),
@@ -144,12 +147,18 @@ async function storeFixtureSnapshot(store: MemoryObjectStore, snapshot = SNAPSHO
       },
     ],
   );
-  const blues = await storePlaylist(store, snapshot, BLUES, await fixture(`playlist-${BLUES}.json`), [
-    {
-      body: await fixture(`tracks-${BLUES}-0000.json`),
-      url: `${API}/playlists/${BLUES}/tracks?offset=0&limit=100`,
-    },
-  ]);
+  const blues = await storePlaylist(
+    store,
+    snapshot,
+    BLUES,
+    await fixture(`playlist-${BLUES}.json`),
+    [
+      {
+        body: await fixture(`tracks-${BLUES}-0000.json`),
+        url: `${API}/playlists/${BLUES}/tracks?offset=0&limit=100`,
+      },
+    ],
+  );
   const wanted = [...new Set([...roadTrip.artistIds, ...blues.artistIds, ARTIST.gone])];
   await storeArtists(
     store,
@@ -224,7 +233,9 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
 
 /** Column name -> DuckDB type of a Parquet file or glob. */
 async function columnTypes(path: string): Promise<Record<string, string>> {
-  const rows = await query(`DESCRIBE SELECT * FROM read_parquet('${path}', hive_partitioning = false)`);
+  const rows = await query(
+    `DESCRIBE SELECT * FROM read_parquet('${path}', hive_partitioning = false)`,
+  );
   return Object.fromEntries(rows.map((r) => [r.column_name as string, r.column_type as string]));
 }
 
@@ -278,7 +289,7 @@ describe("transformSnapshot", () => {
       expect(entries.rows + skipped + quarantined).toBe(entries.read);
     });
 
-    it("writes one SNAPPY Parquet part per table, the quarantine file, and the report last", () => {
+    it("writes one SNAPPY Parquet part per table, the quarantine file, and the report last", async () => {
       const written = lake.writes;
       expect(written).toEqual([
         ...LAKE_TABLES.map((t) => lakeKeys.tableFile(t, SNAPSHOT, 0)),
@@ -286,6 +297,10 @@ describe("transformSnapshot", () => {
         lakeKeys.transformReport(SNAPSHOT),
       ]);
       expect(JSON.parse(lake.text(lakeKeys.transformReport(SNAPSHOT))!)).toEqual(report);
+      const codecs = await query(
+        `SELECT DISTINCT compression FROM parquet_metadata('${root}/*/*/*/*.parquet')`,
+      );
+      expect(codecs).toEqual([{ compression: "SNAPPY" }]);
     });
 
     it("stores no partition columns in the files: the hive folders carry them", async () => {
@@ -375,7 +390,14 @@ describe("transformSnapshot", () => {
           popularity: 68,
           isrc: "USSUB0670403",
         },
-        { position: 4, added_ms: null, added: null, added_by: null, popularity: null, isrc: "USSM12200610" },
+        {
+          position: 4,
+          added_ms: null,
+          added: null,
+          added_by: null,
+          popularity: null,
+          isrc: "USSM12200610",
+        },
         {
           position: 5,
           added_ms: String(Date.UTC(2024, 2, 5, 10, 0, 0, 250)),
@@ -590,12 +612,19 @@ describe("transformSnapshot", () => {
       expect(lines.map(({ record: _record, ...rest }) => rest)).toEqual([
         { source: "playlist_item", playlist_id: BLUES, position: 1, reason: "missing_artists" },
         { source: "playlist_item", playlist_id: BLUES, position: 3, reason: "invalid_added_at" },
-        { source: "playlist_item", playlist_id: ROAD_TRIP, position: 6, reason: "invalid_duration" },
+        {
+          source: "playlist_item",
+          playlist_id: ROAD_TRIP,
+          position: 6,
+          reason: "invalid_duration",
+        },
         { source: "artist", playlist_id: null, position: 1, reason: "null_artist" },
         { source: "artist", playlist_id: null, position: 0, reason: "missing_artist_name" },
       ]);
       // The record is the raw entry exactly as Spotify sent it.
-      const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0001.json`)) as { items: unknown[] };
+      const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0001.json`)) as {
+        items: unknown[];
+      };
       expect(lines[2]!.record).toEqual(page.items[1]);
       expect(lines[3]!.record).toBeNull();
     });
@@ -625,7 +654,12 @@ describe("transformSnapshot", () => {
       const raw = new MemoryObjectStore();
       const lake = new MemoryObjectStore();
       await storeFixtureSnapshot(raw);
-      const input = { rawStore: raw, lakeStore: lake, snapshot: SNAPSHOT, playlistIds: [ROAD_TRIP, BLUES] };
+      const input = {
+        rawStore: raw,
+        lakeStore: lake,
+        snapshot: SNAPSHOT,
+        playlistIds: [ROAD_TRIP, BLUES],
+      };
       const split = await transformSnapshot({ ...input, maxRowsPerFile: 2 });
       const songsPrefix = lakeKeys.partitionPrefix("songs_data", SNAPSHOT);
       expect(await lake.list(songsPrefix)).toHaveLength(3);
@@ -666,7 +700,12 @@ describe("transformSnapshot", () => {
       });
 
       // Assess
-      expect(report.rows).toEqual({ songs_data: 0, albums_data: 0, artists_data: 0, playlists_data: 1 });
+      expect(report.rows).toEqual({
+        songs_data: 0,
+        albums_data: 0,
+        artists_data: 0,
+        playlists_data: 1,
+      });
       expect(report.entries).toEqual({
         read: 0,
         rows: 0,
@@ -746,7 +785,9 @@ describe("transformSnapshot", () => {
 
       // Assess
       await expect(run).rejects.toThrow(RawDataError);
-      await expect(run).rejects.toThrow(`${key} starts at offset 4, but the previous pages end at 5`);
+      await expect(run).rejects.toThrow(
+        `${key} starts at offset 4, but the previous pages end at 5`,
+      );
     });
 
     it("refuses a playlist body that belongs to another playlist", async () => {
@@ -805,7 +846,10 @@ describe("transformSnapshot", () => {
       const body = JSON.parse(await fixture(`playlist-${BLUES}.json`)) as Record<string, unknown>;
       delete body.snapshot_id;
       await storePlaylist(raw, SNAPSHOT, BLUES, JSON.stringify(body), [
-        { body: await fixture(`tracks-${BLUES}-0000.json`), url: `${API}/playlists/${BLUES}/tracks` },
+        {
+          body: await fixture(`tracks-${BLUES}-0000.json`),
+          url: `${API}/playlists/${BLUES}/tracks`,
+        },
       ]);
       await storeArtists(raw, SNAPSHOT, [], [], []);
 
@@ -820,7 +864,11 @@ describe("transformSnapshot", () => {
       expect(report.rows.songs_data).toBe(2);
       expect(report.playlistsQuarantined).toEqual({ missing_snapshot_id: 1 });
       const first = JSON.parse(lake.text(lakeKeys.quarantine(SNAPSHOT))!.split("\n")[0]!);
-      expect(first).toMatchObject({ source: "playlist", playlist_id: BLUES, reason: "missing_snapshot_id" });
+      expect(first).toMatchObject({
+        source: "playlist",
+        playlist_id: BLUES,
+        reason: "missing_snapshot_id",
+      });
       // The first page embedded in the playlist body is left out of the record.
       expect(first.record.tracks.items).toBeUndefined();
       expect(first.record.tracks.total).toBe(5);
@@ -833,17 +881,28 @@ describe("classifyEntry", () => {
     const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0000.json`)) as {
       items: { item: Record<string, unknown> }[];
     };
-    return structuredClone(page.items[0]!) as { item: Record<string, unknown> } & Record<string, unknown>;
+    return structuredClone(page.items[0]!) as { item: Record<string, unknown> } & Record<
+      string,
+      unknown
+    >;
   };
 
   it.each([
-    ["an id that is not 22 base-62 characters", (e: Entry2) => (e.item.id = "abc"), "invalid_song_id"],
+    [
+      "an id that is not 22 base-62 characters",
+      (e: Entry2) => (e.item.id = "abc"),
+      "invalid_song_id",
+    ],
     ["no id", (e: Entry2) => (e.item.id = null), "missing_song_id"],
     ["no name", (e: Entry2) => delete e.item.name, "missing_song_name"],
     ["a negative duration", (e: Entry2) => (e.item.duration_ms = -1), "invalid_duration"],
     ["popularity above 100", (e: Entry2) => (e.item.popularity = 101), "invalid_popularity"],
     ["no album", (e: Entry2) => (e.item.album = null), "missing_album"],
-    ["an album without id", (e: Entry2) => ((e.item.album as Entry2["item"]).id = null), "invalid_album_id"],
+    [
+      "an album without id",
+      (e: Entry2) => ((e.item.album as Entry2["item"]).id = null),
+      "invalid_album_id",
+    ],
     [
       "a release date that does not match its precision",
       (e: Entry2) => ((e.item.album as Entry2["item"]).release_date = "2006"),
@@ -854,8 +913,16 @@ describe("classifyEntry", () => {
       (e: Entry2) => ((e.item.album as Entry2["item"]).release_date_precision = "week"),
       "invalid_release_date_precision",
     ],
-    ["an artist without id", (e: Entry2) => ((e.item.artists as Entry2["item"][])[0]!.id = null), "invalid_artist_id"],
-    ["a 31 February added_at", (e: Entry2) => (e.added_at = "2024-02-31T10:00:00Z"), "invalid_added_at"],
+    [
+      "an artist without id",
+      (e: Entry2) => ((e.item.artists as Entry2["item"][])[0]!.id = null),
+      "invalid_artist_id",
+    ],
+    [
+      "a 31 February added_at",
+      (e: Entry2) => (e.added_at = "2024-02-31T10:00:00Z"),
+      "invalid_added_at",
+    ],
     ["an audiobook chapter", (e: Entry2) => (e.item.type = "chapter"), "unsupported_item_type"],
   ])("quarantines a track with %s", async (_what, spoil, reason) => {
     const entry = await base();
@@ -978,7 +1045,10 @@ describe("transformSnapshot at scale", () => {
           item: syntheticTrack((p * 997 + offset + i) % 20_000),
         }));
         const url = `${API}/playlists/${playlistId}/items?offset=${offset}&limit=50`;
-        pages.push({ url, body: JSON.stringify({ href: url, items, limit: 50, offset, total: 1_000 }) });
+        pages.push({
+          url,
+          body: JSON.stringify({ href: url, items, limit: 50, offset, total: 1_000 }),
+        });
       }
       const body = { ...playlistBody, id: playlistId, items: { total: 1_000 } };
       await storePlaylist(raw, SNAPSHOT, playlistId, JSON.stringify(body), pages);
@@ -1000,13 +1070,24 @@ describe("transformSnapshot at scale", () => {
         status: 200,
       });
     }
-    await storeArtists(raw, SNAPSHOT, batches, artists.map((a) => a.id), []);
+    await storeArtists(
+      raw,
+      SNAPSHOT,
+      batches,
+      artists.map((a) => a.id),
+      [],
+    );
     const lake = new MemoryObjectStore();
     const heapBefore = process.memoryUsage().heapUsed;
 
     // Act
     const started = performance.now();
-    const report = await transformSnapshot({ rawStore: raw, lakeStore: lake, snapshot: SNAPSHOT, playlistIds });
+    const report = await transformSnapshot({
+      rawStore: raw,
+      lakeStore: lake,
+      snapshot: SNAPSHOT,
+      playlistIds,
+    });
     const seconds = (performance.now() - started) / 1000;
 
     // Assess

@@ -21,6 +21,8 @@ export function spotifySecretFromSecretsManager(
     fetchData: { spotifyCredentials: secretId },
     setToContext: true,
     cacheExpiry: SECRET_CACHE_MS,
+    // Middy's cache is process-wide: key it by secret so two secrets never share an entry.
+    cacheKey: `spotify-secret:${secretId}`,
   }) as MiddlewareObj<unknown, unknown, Error, SpotifyContext>;
 }
 

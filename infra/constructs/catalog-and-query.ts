@@ -60,7 +60,8 @@ export class CatalogAndQuery extends Construct {
     const databaseName = `${prefix.replace(/-/g, "_")}`;
     this.database = new GlueCatalogDatabase(this, "database", {
       name: databaseName,
-      description: "Spotify playlist snapshots: songs_data, albums_data, artists_data, playlists_data.",
+      description:
+        "Spotify playlist snapshots: songs_data, albums_data, artists_data, playlists_data.",
     });
     this.catalogArns = [
       arn(context, "glue", "catalog"),
@@ -108,7 +109,8 @@ export class CatalogAndQuery extends Construct {
 
     this.crawler = new GlueCrawler(this, "crawler", {
       name: crawlerName,
-      description: "Registers new hourly partitions of the lake tables; started by the crawl-lake function.",
+      description:
+        "Registers new hourly partitions of the lake tables; started by the crawl-lake function.",
       databaseName: this.database.name,
       role: crawlerRole.arn,
       // Table names are exactly the folder names: songs_data, albums_data, ...

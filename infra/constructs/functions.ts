@@ -106,11 +106,12 @@ export class Functions extends Construct {
     const common = { POWERTOOLS_SERVICE_NAME: "spotify-lake", POWERTOOLS_LOG_LEVEL: "INFO" };
     const spotifyEnvironment = { RAW_BUCKET: raw.name, SPOTIFY_SECRET_ID: secret.arn };
     const spotifyAccess = [
-      ...objectAccess("RawSpotifyObjects", raw, [RAW_PREFIX], [
-        "s3:PutObject",
-        "s3:GetObject",
-        "s3:DeleteObject",
-      ]),
+      ...objectAccess(
+        "RawSpotifyObjects",
+        raw,
+        [RAW_PREFIX],
+        ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      ),
       {
         Sid: "ReadAndRotateSpotifyCredentials",
         Effect: "Allow",

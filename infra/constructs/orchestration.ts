@@ -154,7 +154,8 @@ export class Orchestration extends Construct {
 
     this.schedule = new SchedulerSchedule(this, "schedule", {
       name: `${prefix}-hourly-snapshot`,
-      description: "Starts the Spotify snapshot pipeline with the scheduled time as the snapshot hour.",
+      description:
+        "Starts the Spotify snapshot pipeline with the scheduled time as the snapshot hour.",
       groupName: "default",
       scheduleExpression: config.schedule,
       scheduleExpressionTimezone: "UTC",

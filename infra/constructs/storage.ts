@@ -106,8 +106,7 @@ export class Storage extends Construct {
     super(scope, id);
     const { config, prefix } = context;
     // Account and region in the name keep it globally unique without random suffixes.
-    const bucketName = (role: string) =>
-      `${prefix}-${role}-${context.accountId}-${context.region}`;
+    const bucketName = (role: string) => `${prefix}-${role}-${context.accountId}-${context.region}`;
 
     this.raw = new PrivateBucket(this, "raw", {
       bucketName: bucketName("raw"),

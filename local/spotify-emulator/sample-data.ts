@@ -179,7 +179,7 @@ const TITLE_PATTERNS = [
   (a: string, b: string) => `${a} ${b} - Remastered 2011`,
   (a: string, b: string) => `${a} ${b} (Acoustic)`,
   (a: string, b: string) => `Into the ${b}`,
-  (a: string, b: string) => `${a}`,
+  (a: string, _b: string) => `${a}`,
   (a: string, b: string) => `${b}, ${b}, ${b}`,
   (a: string, b: string) => `${a} ${b} - Radio Edit`,
 ];

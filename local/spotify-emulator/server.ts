@@ -207,8 +207,7 @@ export async function startSpotifyEmulator(
 
   const requestLog: RequestLogEntry[] = [];
   const faults = new FaultQueue();
-  let url = "";
-  let apiBaseUrl = "";
+  // Known once the server listens; only read while serving requests.
   let pagingBase = "";
 
   const shape = (value: unknown) => (mode === "development" ? stripForDevelopment(value) : value);
@@ -447,8 +446,8 @@ export async function startSpotifyEmulator(
     server.listen(options.port ?? 0, "127.0.0.1", () => ready());
   });
   const { port } = server.address() as AddressInfo;
-  url = `http://127.0.0.1:${port}`;
-  apiBaseUrl = `${url}/v1`;
+  const url = `http://127.0.0.1:${port}`;
+  const apiBaseUrl = `${url}/v1`;
   pagingBase = (options.pagingBaseUrl ?? apiBaseUrl).replace(/\/+$/, "");
 
   return {

@@ -52,7 +52,7 @@ export async function extractArtists(params: {
   for (const [index, response] of responses.entries()) {
     const key = rawKeys.artistsResponse(snapshot, index);
     await rawStore.put(key, response.body, JSON_CONTENT_TYPE);
-    stored.push({ key, url: response.url, status: response.status });
+    stored.push({ key, url: response.canonicalUrl, status: response.status });
     for (const id of artistIdsIn(response.json, response.status)) found.add(id);
   }
   // Whatever was asked for and not answered with an artist object: 404s one by one, or

@@ -66,7 +66,7 @@ export async function extractPlaylist(params: {
     const items = (page.json as { items?: unknown }).items;
     const pageEntries = Array.isArray(items) ? items.length : 0;
     if (itemPages.length === 0) declaredTotal = (page.json as { total?: unknown }).total;
-    itemPages.push({ key, url: page.url, entryCount: pageEntries });
+    itemPages.push({ key, url: page.canonicalUrl, entryCount: pageEntries });
     entryCount += pageEntries;
     for (const id of artistIdsOfPage(page.json)) artistIds.add(id);
   }
@@ -76,7 +76,7 @@ export async function extractPlaylist(params: {
     format: MANIFEST_FORMAT,
     snapshot: snapshot.iso,
     playlistId,
-    playlist: { key: playlistKey, url: playlist.url },
+    playlist: { key: playlistKey, url: playlist.canonicalUrl },
     itemPages,
     entryCount,
     artistIds: [...artistIds].sort(),

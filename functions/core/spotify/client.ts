@@ -5,6 +5,7 @@
 // decide: retry later (transient, rate limited), or stop and name the playlist (4xx).
 
 import {
+  ConfigurationError,
   InvalidInputError,
   PlaylistUnavailableError,
   SpotifyAuthError,
@@ -19,6 +20,12 @@ import { isSpotifyId } from "../../commons/snapshot";
 export interface SpotifyResponse {
   /** The request URL (carries no secret: the token travels in a header). */
   url: string;
+  /**
+   * The same request on the public API (https://api.spotify.com/v1/...), whatever base was
+   * configured: what raw manifests record, so a replay against a local emulator on any port
+   * writes the same bytes as the run it replays.
+   */
+  canonicalUrl: string;
   status: number;
   /** The exact bytes Spotify sent. */
   body: Uint8Array;
@@ -119,7 +126,7 @@ export class SpotifyClient {
   constructor(options: SpotifyClientOptions) {
     const { credentials } = options;
     if (!credentials?.clientId || !credentials.clientSecret) {
-      throw new InvalidInputError("credentials", "need a clientId and a clientSecret");
+      throw new ConfigurationError("Spotify credentials", "need a clientId and a clientSecret");
     }
     this.credentials = credentials;
     this.apiBase = new URL(stripTrailingSlash(options.apiBaseUrl ?? DEFAULT_API_BASE_URL));
@@ -258,7 +265,7 @@ export class SpotifyClient {
   }
 
   /** An authorized GET: on a 401 the token is renewed once, then the 401 is final. */
-  private async apiGet(url: string): Promise<Exchange> {
+  private async apiGet(url: string): Promise<Exchange & SpotifyResponse> {
     const endpoint = this.endpointOf("GET", url);
     for (let renewed = false; ; renewed = true) {
       const token = await this.accessToken();
@@ -268,7 +275,7 @@ export class SpotifyClient {
         endpoint,
         headers: { authorization: `Bearer ${token}`, accept: "application/json" },
       });
-      if (result.status !== 401) return result;
+      if (result.status !== 401) return { ...result, canonicalUrl: this.canonicalUrl(url) };
       if (this.token?.value === token) this.token = undefined;
       if (renewed) {
         throw new SpotifyAuthError(
@@ -353,7 +360,7 @@ export class SpotifyClient {
           headers: request.headers,
           body: request.body,
           // The timeout covers reading the body too: a stalled transfer is a failed one.
-
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
           // Never let a redirect carry the Authorization header somewhere else.
           redirect: "manual",
         });
@@ -462,6 +469,11 @@ export class SpotifyClient {
     return `${stripTrailingSlash(this.apiBase.href)}${pathAndQuery}`;
   }
 
+  private canonicalUrl(url: string): string {
+    const base = stripTrailingSlash(this.apiBase.href);
+    return url.startsWith(base) ? `${DEFAULT_API_BASE_URL}${url.slice(base.length)}` : url;
+  }
+
   /** `GET /playlists/{id}/items?limit=50&offset=0`: the URL relative to the API base. */
   private endpointOf(method: string, url: string): string {
     const base = stripTrailingSlash(this.apiBase.href);
@@ -512,7 +524,7 @@ function checkedId(id: unknown, field: string): string {
 
 function positive(value: number, setting: string): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidInputError(setting, `must be a positive number, got ${value}`);
+    throw new ConfigurationError(setting, `must be a positive number, got ${value}`);
   }
   return value;
 }

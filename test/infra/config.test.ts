@@ -1,0 +1,165 @@
+// Specification of the stage configuration: what a stage file may say, and how a bad one
+// is reported (naming the file and each bad setting) before anything is synthesized.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { listStages, loadStageConfig, parseStageConfig, STAGES_DIR } from "../../infra/config";
+import { scratchFolder } from "./synth-support";
+
+const scratch = scratchFolder("config");
+afterAll(() => scratch.cleanup());
+
+const valid = {
+  stage: "dev",
+  region: "eu-west-1",
+  playlists: ["3cEYpjA9oz9GiPac4AsH4n"],
+  schedule: "rate(1 hour)",
+  alertEmail: null,
+  logRetentionDays: 14,
+  athenaBytesScannedCutoff: 1073741824,
+  backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
+};
+
+describe("parseStageConfig", () => {
+  it("accepts a complete stage and fills the documented defaults", () => {
+    const config = parseStageConfig(valid, "dev.json");
+    expect(config).toEqual({
+      stage: "dev",
+      region: "eu-west-1",
+      playlists: ["3cEYpjA9oz9GiPac4AsH4n"],
+      schedule: "rate(1 hour)",
+      scheduleEnabled: true,
+      alertEmail: undefined,
+      logRetentionDays: 14,
+      athenaBytesScannedCutoff: 1073741824,
+      athenaResultsRetentionDays: 7,
+      rawColdStorageAfterDays: 90,
+      noncurrentVersionRetentionDays: 30,
+      backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
+    });
+  });
+
+  it("accepts a cron schedule and an S3 backend", () => {
+    const config = parseStageConfig(
+      {
+        ...valid,
+        schedule: "cron(0 * * * ? *)",
+        backend: {
+          type: "s3",
+          bucket: "acme-tf-state",
+          key: "spotify-lake/dev.tfstate",
+          region: "eu-west-1",
+        },
+      },
+      "dev.json",
+    );
+    expect(config.schedule).toBe("cron(0 * * * ? *)");
+    expect(config.backend).toEqual({
+      type: "s3",
+      bucket: "acme-tf-state",
+      key: "spotify-lake/dev.tfstate",
+      region: "eu-west-1",
+    });
+  });
+
+  it.each([
+    ["region", { region: "Europe" }, /region must be an AWS region/],
+    ["playlists", { playlists: [] }, /playlists must be a non-empty array/],
+    [
+      "a playlist id",
+      { playlists: ["3cEYpjA9oz9GiPac4AsH4n", "not-an-id"] },
+      /playlists\[1\] must be a 22-character Spotify id, got "not-an-id"/,
+    ],
+    [
+      "a repeated playlist",
+      { playlists: ["3cEYpjA9oz9GiPac4AsH4n", "3cEYpjA9oz9GiPac4AsH4n"] },
+      /playlists\[1\] repeats/,
+    ],
+    ["schedule", { schedule: "every hour" }, /schedule must be rate\(<n> <unit>\) or cron/],
+    [
+      "a rate with the wrong plural",
+      { schedule: "rate(1 hours)" },
+      /schedule must read like rate\(1 hour\)/,
+    ],
+    [
+      "logRetentionDays",
+      { logRetentionDays: 10 },
+      /logRetentionDays must be one of CloudWatch's values/,
+    ],
+    [
+      "athenaBytesScannedCutoff",
+      { athenaBytesScannedCutoff: 1000 },
+      /athenaBytesScannedCutoff must be a whole number of bytes >= 10485760/,
+    ],
+    ["alertEmail", { alertEmail: "ops" }, /alertEmail must be an e-mail address/],
+    ["stage", { stage: "Dev_1" }, /stage must be 1-10 lower-case letters or digits/],
+    [
+      "an absolute state path",
+      { backend: { type: "local", path: "/tmp/x.tfstate" } },
+      /backend.path must be a relative path/,
+    ],
+    [
+      "a state path leaving the repository",
+      { backend: { type: "local", path: "../x.tfstate" } },
+      /backend.path must be a relative path/,
+    ],
+    ["an unknown backend", { backend: { type: "gcs" } }, /backend.type must be "local" or "s3"/],
+    [
+      "an S3 backend without a bucket",
+      { backend: { type: "s3", key: "k", region: "eu-west-1" } },
+      /backend.bucket must be an S3 bucket name/,
+    ],
+    ["a misspelt setting", { logRetention: 14 }, /logRetention is not a known setting/],
+  ])("rejects a bad %s, naming the file and the setting", (_, override, message) => {
+    expect(() => parseStageConfig({ ...valid, ...override }, "infra/stages/dev.json")).toThrowError(
+      expect.objectContaining({
+        name: "ConfigurationError",
+        message: expect.stringMatching(message),
+      }),
+    );
+    expect(() => parseStageConfig({ ...valid, ...override }, "infra/stages/dev.json")).toThrow(
+      /infra\/stages\/dev\.json has 1 invalid setting/,
+    );
+  });
+
+  it("lists every bad setting at once", () => {
+    expect(() =>
+      parseStageConfig({ ...valid, region: "x", logRetentionDays: 2 }, "dev.json"),
+    ).toThrow(/has 2 invalid settings: region .*; logRetentionDays/);
+  });
+});
+
+describe("loadStageConfig", () => {
+  const stagesDir = path.join(scratch.dir, "stages");
+  mkdirSync(stagesDir, { recursive: true });
+
+  it("reads infra/stages/<stage>.json", () => {
+    writeFileSync(path.join(stagesDir, "dev.json"), JSON.stringify(valid));
+    expect(loadStageConfig("dev", stagesDir).stage).toBe("dev");
+  });
+
+  it("refuses a file whose stage differs from its name", () => {
+    writeFileSync(path.join(stagesDir, "qa.json"), JSON.stringify(valid));
+    expect(() => loadStageConfig("qa", stagesDir)).toThrow(
+      /stage must equal the file name "qa", got "dev"/,
+    );
+  });
+
+  it("names the known stages when asked for one without a file", () => {
+    expect(() => loadStageConfig("staging", stagesDir)).toThrow(
+      /"staging" has no file .*known stages: dev, qa/,
+    );
+  });
+
+  it("reports a file that is not JSON", () => {
+    writeFileSync(path.join(stagesDir, "broken.json"), "{ stage: dev }");
+    expect(() => loadStageConfig("broken", stagesDir)).toThrow(/broken\.json is not valid JSON/);
+  });
+});
+
+describe("the shipped stage files", () => {
+  it.each(listStages(STAGES_DIR))("%s is valid", (stage) => {
+    expect(loadStageConfig(stage).stage).toBe(stage);
+  });
+});

@@ -1,0 +1,104 @@
+// The state machine definition: valid ASL in the JSONPath dialect the local interpreter runs,
+// one error vocabulary with the code, and the retries AWS recommends on every Lambda Task.
+
+import aslValidator from "asl-validator";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { PIPELINE_ERROR_NAMES } from "../functions/commons/errors";
+import { STATE_MACHINE_PATH, taskStates } from "../local/local-pipeline";
+
+type State = Record<string, unknown> & { Type: string };
+const definition = JSON.parse(readFileSync(STATE_MACHINE_PATH, "utf8")) as {
+  States: Record<string, State>;
+};
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const processor = (state.ItemProcessor as { States: Record<string, State> } | undefined)
+      ?.States;
+    return [[name, state] as [string, State], ...(processor ? allStates(processor) : [])];
+  });
+}
+
+const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ClientExecutionTimeoutException",
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+];
+
+describe("statemachine/pipeline.asl.json", () => {
+  it("is valid Amazon States Language", () => {
+    const result = aslValidator(definition as never, { checkArn: false, checkPaths: true });
+    expect(result.errorsText()).toBe("");
+    expect(result.isValid).toBe(true);
+  });
+
+  it("uses JSONPath only, which the local interpreter can run", () => {
+    const text = readFileSync(STATE_MACHINE_PATH, "utf8");
+    expect(text).not.toContain("JSONata");
+    expect(text).not.toContain('"Assign"');
+  });
+
+  it("invokes functions only through ${...FunctionArn} placeholders", () => {
+    const refs = taskStates(definition.States as never).map((t) => t.functionRef);
+    expect(refs.length).toBeGreaterThanOrEqual(8);
+    for (const ref of refs) expect(ref).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
+  });
+
+  it("retries Lambda service errors on every Lambda Task, as AWS recommends", () => {
+    for (const [name, state] of allStates(definition.States)) {
+      if (state.Type !== "Task") continue;
+      const retriers = state.Retry as { ErrorEquals: string[]; MaxAttempts: number }[];
+      const lambdaRetrier = retriers.find((r) => r.ErrorEquals.includes("Lambda.ServiceException"));
+      expect(lambdaRetrier?.ErrorEquals, name).toEqual(
+        expect.arrayContaining(LAMBDA_SERVICE_ERRORS),
+      );
+      expect(lambdaRetrier?.MaxAttempts, name).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("names only errors from the shared vocabulary (or AWS's own)", () => {
+    const named = new Set<string>();
+    for (const [, state] of allStates(definition.States)) {
+      for (const rule of [
+        ...((state.Retry as { ErrorEquals: string[] }[]) ?? []),
+        ...((state.Catch as { ErrorEquals: string[] }[]) ?? []),
+      ]) {
+        rule.ErrorEquals.forEach((e) => named.add(e));
+      }
+      if (state.Type === "Fail" && typeof state.Error === "string") named.add(state.Error);
+    }
+    const ours = [...named].filter((e) => !e.startsWith("Lambda.") && !e.startsWith("States."));
+    expect(ours.length).toBeGreaterThan(3);
+    for (const name of ours) expect(PIPELINE_ERROR_NAMES, name).toContain(name);
+  });
+
+  it("routes every top-level Task's failure to a Fail state that reports the error's name", () => {
+    for (const [name, state] of Object.entries(definition.States)) {
+      if (state.Type !== "Task" && state.Type !== "Map") continue;
+      const catchers = state.Catch as { ErrorEquals: string[]; Next: string }[];
+      const all = catchers.find((c) => c.ErrorEquals.includes("States.ALL"));
+      expect(all, name).toBeDefined();
+      expect(definition.States[all!.Next]).toMatchObject({
+        Type: "Fail",
+        ErrorPath: "$.error.Error",
+      });
+    }
+  });
+
+  it("bounds both polling loops with a named timeout", () => {
+    for (const [choice, timeout] of [
+      ["IsCrawlerDone", "CrawlerTimeoutError"],
+      ["AreChecksDone", "ValidationTimeoutError"],
+    ] as const) {
+      const rules = definition.States[choice]!.Choices as { Next: string }[];
+      const targets = rules.map((r) => definition.States[r.Next]);
+      expect(targets).toContainEqual(expect.objectContaining({ Type: "Fail", Error: timeout }));
+    }
+  });
+
+  it("extracts playlists with bounded concurrency", () => {
+    expect(definition.States.ExtractPlaylists).toMatchObject({ Type: "Map", MaxConcurrency: 4 });
+  });
+});
