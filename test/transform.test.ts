@@ -723,6 +723,41 @@ describe("transformSnapshot", () => {
     });
   });
 
+  it("keeps the first of an artist returned twice and counts the other as a duplicate", async () => {
+    // Prepare: a batch that includes Band of Horses, then the same artist fetched alone.
+    const raw = new MemoryObjectStore();
+    await storePlaylist(raw, SNAPSHOT, BLUES, await fixture(`playlist-${BLUES}.json`), []);
+    const batch = await fixture("artists-batch.json");
+    const alone = JSON.stringify((JSON.parse(batch) as { artists: unknown[] }).artists[0]);
+    await storeArtists(
+      raw,
+      SNAPSHOT,
+      [
+        { body: batch, url: `${API}/artists?ids=...`, status: 200 },
+        { body: alone, url: `${API}/artists/${ARTIST.bandOfHorses}`, status: 200 },
+      ],
+      [ARTIST.bandOfHorses, ARTIST.gone, ARTIST.khruangbin, ARTIST.rosalia],
+      [],
+    );
+
+    // Act
+    const report = await transformSnapshot({
+      rawStore: raw,
+      lakeStore: new MemoryObjectStore(),
+      snapshot: SNAPSHOT,
+      playlistIds: [BLUES],
+    });
+
+    // Assess
+    expect(report.artists).toEqual({
+      read: 5,
+      rows: 3,
+      duplicates: 1,
+      missing: 0,
+      quarantined: { null_artist: 1 },
+    });
+  });
+
   describe("raw data problems", () => {
     it("fails with RawSnapshotMissingError naming the playlist whose manifest is missing, writing nothing", async () => {
       // Prepare
