@@ -105,14 +105,12 @@ describe("Class: GlueCrawler", () => {
   });
 
   it("treats CrawlerRunningException as already started", async () => {
-    glue
-      .on(StartCrawlerCommand)
-      .rejects(
-        new CrawlerRunningException({
-          message: "Crawler with name spotify-lake-dev has already started",
-          $metadata: {},
-        }),
-      );
+    glue.on(StartCrawlerCommand).rejects(
+      new CrawlerRunningException({
+        message: "Crawler with name spotify-lake-dev has already started",
+        $metadata: {},
+      }),
+    );
     expect(await crawler.start()).toEqual({ alreadyRunning: true });
   });
 

@@ -75,7 +75,7 @@ export class CatalogAndQuery extends Construct {
       assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", context.accountId),
     });
     const crawlerLogGroup = arn(context, "logs", "log-group:/aws-glue/crawlers");
-    new IamRolePolicy(this, "crawler_policy", {
+    const crawlerPolicy = new IamRolePolicy(this, "crawler_policy", {
       name: "crawl-lake-tables",
       role: crawlerRole.id,
       policy: policyJson([
@@ -121,6 +121,8 @@ export class CatalogAndQuery extends Construct {
       recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
       // CRAWL_NEW_FOLDERS_ONLY requires both behaviours to be LOG.
       schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+      // Glue checks the role can read the targets when the crawler is created.
+      dependsOn: [crawlerPolicy],
     });
 
     this.workgroup = new AthenaWorkgroup(this, "workgroup", {
