@@ -1,6 +1,6 @@
 // aws-local-stepfunctions 3.x targets Node 22 and calls Promise.withResolvers, which Node 20
-// lacks. Without this every Task fails with a TypeError that a `Catch: States.ALL` hides (the
-// run quietly ends in RunFailed); a test runs a Task to keep this from regressing.
+// lacks. Without this every Task fails with a TypeError (which a `Catch: States.ALL` would
+// hide); a test runs a Task to keep this from regressing.
 
 interface Resolvers<T> {
   promise: Promise<T>;

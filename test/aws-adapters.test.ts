@@ -236,7 +236,10 @@ describe("Spotify secret through @middy/secrets-manager", () => {
       ),
     });
     const call = handler(
-      { run: { snapshot: "2026-11-22T05:00:00.000Z" }, playlistId: SAMPLE_PLAYLIST_IDS[0] },
+      {
+        run: { snapshot: "2026-11-22T05:00:00.000Z", executionId: "e2" },
+        playlistId: SAMPLE_PLAYLIST_IDS[0],
+      },
       lambdaContext("extract-playlist"),
     );
     await expect(call).rejects.toMatchObject({ name: "ConfigurationError" });

@@ -105,6 +105,15 @@ export class RawDataError extends PipelineError {
   readonly transient = false;
 }
 
+/**
+ * Another execution is writing the same snapshot right now. Two executions must never
+ * interleave their writes; the message names the holder and when its lease runs out.
+ */
+export class SnapshotLockedError extends PipelineError {
+  override readonly name = "SnapshotLockedError";
+  readonly transient = false;
+}
+
 /** The Glue crawler (or its local stand-in) finished, but not successfully. */
 export class CrawlerFailedError extends PipelineError {
   override readonly name = "CrawlerFailedError";
@@ -143,6 +152,7 @@ export type PipelineErrorName =
   | "PlaylistUnavailableError"
   | "RawSnapshotMissingError"
   | "RawDataError"
+  | "SnapshotLockedError"
   | "CrawlerFailedError"
   | "QueryFailedError"
   | "DataQualityError";
@@ -158,6 +168,7 @@ export const PIPELINE_ERROR_NAMES: readonly string[] = [
   "PlaylistUnavailableError",
   "RawSnapshotMissingError",
   "RawDataError",
+  "SnapshotLockedError",
   "CrawlerFailedError",
   "QueryFailedError",
   "DataQualityError",

@@ -41,6 +41,8 @@ export const rawKeys = {
   artistsResponse: (s: SnapshotHour, index: number) =>
     `${rawKeys.artistsPrefix(s)}artists-${pad(index, 5)}.json`,
   artistsManifest: (s: SnapshotHour) => `${rawKeys.artistsPrefix(s)}_manifest.json`,
+  /** Who may write this snapshot right now (see functions/core/snapshot-lease.ts). */
+  snapshotLease: (s: SnapshotHour) => `_leases/${partition(s)}/lease.json`,
 };
 
 /** Lake bucket: one folder per table, hive-style partitions per snapshot hour. */

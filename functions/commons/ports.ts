@@ -12,6 +12,17 @@ export interface ObjectStore {
   delete(keys: readonly string[]): Promise<void>;
 }
 
+/** Compare-and-swap on single objects: what the snapshot lease needs, and nothing more. */
+export interface ConditionalObjectStore extends ObjectStore {
+  /** The object's bytes and an opaque version tag (S3: its ETag). */
+  getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined>;
+  /**
+   * Writes only if the object is still at `etag`, or still absent when `etag` is undefined
+   * (S3 conditional writes: If-Match / If-None-Match). Resolves false when it was not.
+   */
+  putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean>;
+}
+
 export type CrawlerState = "READY" | "RUNNING" | "STOPPING";
 export type CrawlStatus = "SUCCEEDED" | "CANCELLED" | "FAILED";
 

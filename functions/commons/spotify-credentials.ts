@@ -4,6 +4,7 @@
 
 import type { MiddlewareObj } from "@middy/core";
 import secretsManager from "@middy/secrets-manager";
+import { clearCache } from "@middy/util";
 import type { Context } from "aws-lambda";
 import { ConfigurationError } from "./errors";
 import type { SpotifyCredentials } from "./ports";
@@ -17,14 +18,27 @@ const SECRET_CACHE_MS = 15 * 60 * 1000;
 export function spotifySecretFromSecretsManager(
   secretId: string,
 ): MiddlewareObj<unknown, unknown, Error, SpotifyContext> {
-  return secretsManager({
+  // Middy's cache is process-wide: key it by secret so two secrets never share an entry.
+  const cacheKey = `spotify-secret:${secretId}`;
+  const fetchSecret = secretsManager({
     fetchData: { spotifyCredentials: secretId },
     setToContext: true,
     cacheExpiry: SECRET_CACHE_MS,
-    // Middy's cache is process-wide: key it by secret so two secrets never share an entry.
-    cacheKey: `spotify-secret:${secretId}`,
+    cacheKey,
   }) as MiddlewareObj<unknown, unknown, Error, SpotifyContext>;
+  return {
+    ...fetchSecret,
+    // Spotify refused the credentials: they may have been rotated since we cached them. Drop
+    // the cached secret, so the state machine's single retry of SpotifyAuthError reads it anew.
+    onError: (request) => {
+      if (request.error?.name === "SpotifyAuthError") clearCache([cacheKey]);
+    },
+  };
 }
+
+/** Dropped after a rotated refresh token is stored, so the next invocation reads it. */
+export const clearSpotifySecretCache = (secretId: string): void =>
+  clearCache([`spotify-secret:${secretId}`]);
 
 export function spotifySecretFromValue(
   credentials: SpotifyCredentials,

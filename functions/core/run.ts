@@ -16,10 +16,11 @@ export function readRunRef(event: unknown): RunRef {
     throw new InvalidInputError("run", "is missing from the step's input");
   }
   const { snapshot, executionId } = run as Record<string, unknown>;
-  return {
-    snapshot: snapshotHourFromIso(snapshot),
-    executionId: typeof executionId === "string" ? executionId : "unknown",
-  };
+  if (typeof executionId !== "string" || executionId === "") {
+    // It identifies the writer of a snapshot (see snapshot-lease.ts): never guess it.
+    throw new InvalidInputError("run.executionId", "is missing from the step's input");
+  }
+  return { snapshot: snapshotHourFromIso(snapshot), executionId };
 }
 
 export function readPlaylistIds(value: unknown, field: string): string[] {

@@ -10,6 +10,8 @@ import { isSpotifyId } from "../commons/snapshot";
 import { extractArtists } from "../core/extract/extract-artists";
 import { readRunRef } from "../core/run";
 import type { ExtractDeps } from "../extract-playlist/handler";
+import { keepRotatedRefreshToken } from "../extract-playlist/handler";
+import { releaseSnapshotLease, writeUnderSnapshotLease } from "../core/snapshot-lease";
 
 /** One Map result: an extracted playlist, or one Spotify would not give us. */
 type PlaylistOutcome =
@@ -56,18 +58,29 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
       event: { run: unknown; playlists: unknown },
       context: SpotifyContext,
     ): Promise<ExtractionSummary> => {
-      const { snapshot } = readRunRef(event);
+      const { snapshot, executionId } = readRunRef(event);
       const outcomes = readOutcomes(event.playlists);
       const available = outcomes.filter((o) => o.available);
       const unavailable = outcomes.filter((o) => !o.available);
-      const spotify = spotifyFor(readSpotifyCredentials(context));
-      const artists = await extractArtists({
-        spotify,
-        rawStore: deps.rawStore,
+      const credentials = readSpotifyCredentials(context);
+      const spotify = spotifyFor(credentials);
+      const artists = await writeUnderSnapshotLease(
+        deps.rawStore,
         snapshot,
-        playlistIds: available.map((o) => o.playlistId),
-        logger,
-      });
+        executionId,
+        (deps.now ?? (() => new Date()))(),
+        () =>
+          extractArtists({
+            spotify,
+            rawStore: deps.rawStore,
+            snapshot,
+            playlistIds: available.map((o) => o.playlistId),
+            logger,
+          }),
+      );
+      // The run fails at CheckExtraction: free the snapshot for a rerun right away.
+      if (unavailable.length > 0) await releaseSnapshotLease(deps.rawStore, snapshot, executionId);
+      await keepRotatedRefreshToken(deps, credentials, spotify.rotatedRefreshToken);
       const summary: ExtractionSummary = {
         playlists: available.length,
         entries: available.reduce((n, o) => n + (o.available ? o.entryCount : 0), 0),

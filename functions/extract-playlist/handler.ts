@@ -3,7 +3,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import { InvalidInputError } from "../commons/errors";
 import { logger, pipelineHandler } from "../commons/lambda";
-import type { ObjectStore } from "../commons/ports";
+import type { ConditionalObjectStore, SpotifyCredentials } from "../commons/ports";
 import type { SpotifyContext } from "../commons/spotify-credentials";
 import { readSpotifyCredentials } from "../commons/spotify-credentials";
 import type { SpotifyEndpoints } from "../commons/spotify-session";
@@ -12,11 +12,30 @@ import { isSpotifyId } from "../commons/snapshot";
 import type { PlaylistExtraction } from "../core/extract/extract-playlist";
 import { extractPlaylist } from "../core/extract/extract-playlist";
 import { readRunRef } from "../core/run";
+import { writeUnderSnapshotLease } from "../core/snapshot-lease";
 
 export interface ExtractDeps {
-  rawStore: ObjectStore;
+  rawStore: ConditionalObjectStore;
   spotifySecret: MiddlewareObj<unknown, unknown, Error, SpotifyContext>;
   spotifyEndpoints?: SpotifyEndpoints;
+  /** Stores a refresh token Spotify rotated; without it the rotation is only reported. */
+  saveRotatedCredentials?: (credentials: SpotifyCredentials) => Promise<void>;
+  now?: () => Date;
+}
+
+/** Spotify may hand out a new refresh token; the secret must then hold it, or the old one dies. */
+export async function keepRotatedRefreshToken(
+  deps: ExtractDeps,
+  credentials: SpotifyCredentials,
+  rotated: string | undefined,
+): Promise<void> {
+  if (!rotated || rotated === credentials.refreshToken) return;
+  if (deps.saveRotatedCredentials) {
+    await deps.saveRotatedCredentials({ ...credentials, refreshToken: rotated });
+    logger.info("stored the refresh token Spotify rotated");
+  } else {
+    logger.warn("Spotify rotated the refresh token; store the new one in the Spotify secret");
+  }
 }
 
 export function createExtractPlaylistHandler(deps: ExtractDeps) {
@@ -26,18 +45,21 @@ export function createExtractPlaylistHandler(deps: ExtractDeps) {
       event: { run: unknown; playlistId: unknown },
       context: SpotifyContext,
     ): Promise<PlaylistExtraction> => {
-      const { snapshot } = readRunRef(event);
+      const { snapshot, executionId } = readRunRef(event);
       if (!isSpotifyId(event.playlistId)) {
         throw new InvalidInputError("playlistId", "must be a 22-character Spotify id");
       }
-      const spotify = spotifyFor(readSpotifyCredentials(context));
-      const result = await extractPlaylist({
-        spotify,
-        rawStore: deps.rawStore,
+      const credentials = readSpotifyCredentials(context);
+      const spotify = spotifyFor(credentials);
+      const playlistId = event.playlistId;
+      const result = await writeUnderSnapshotLease(
+        deps.rawStore,
         snapshot,
-        playlistId: event.playlistId,
-        logger,
-      });
+        executionId,
+        (deps.now ?? (() => new Date()))(),
+        () => extractPlaylist({ spotify, rawStore: deps.rawStore, snapshot, playlistId, logger }),
+      );
+      await keepRotatedRefreshToken(deps, credentials, spotify.rotatedRefreshToken);
       logger.info("playlist extracted", { ...result });
       return result;
     },

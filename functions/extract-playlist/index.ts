@@ -1,9 +1,13 @@
 import { S3ObjectStore } from "../commons/aws/s3-object-store";
+import { spotifySecretWriter } from "../commons/aws/spotify-secret-writer";
 import { requiredEnv } from "../commons/config";
 import { spotifySecretFromSecretsManager } from "../commons/spotify-credentials";
 import { createExtractPlaylistHandler } from "./handler";
 
+const secretId = requiredEnv("SPOTIFY_SECRET_ID");
+
 export const handler = createExtractPlaylistHandler({
   rawStore: new S3ObjectStore(requiredEnv("RAW_BUCKET")),
-  spotifySecret: spotifySecretFromSecretsManager(requiredEnv("SPOTIFY_SECRET_ID")),
+  spotifySecret: spotifySecretFromSecretsManager(secretId),
+  saveRotatedCredentials: spotifySecretWriter(secretId),
 });

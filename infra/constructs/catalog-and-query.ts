@@ -89,8 +89,9 @@ export class CatalogAndQuery extends Construct {
           Sid: "ListLakeTables",
           Effect: "Allow",
           Action: ["s3:ListBucket"],
+          // No s3:prefix condition: crawlers list folder by folder with prefixes that a
+          // pattern like "songs_data/*" does not always match, and then skip them silently.
           Resource: [lake.arn],
-          Condition: { StringLike: { "s3:prefix": LAKE_TABLES.map((table) => `${table}/*`) } },
         },
         {
           Sid: "RegisterTablesAndPartitions",

@@ -86,6 +86,15 @@ export const PIPELINE_FUNCTION_NAMES: readonly PipelineFunctionName[] = PIPELINE
 /** Folders of the lake bucket the transform writes. */
 const LAKE_WRITE_PREFIXES = [...LAKE_TABLES, "quarantine", "_reports"];
 const RAW_PREFIX = "spotify";
+/** The snapshot lease (rawKeys.snapshotLease): every writing step takes, renews and frees it. */
+const LEASE_PREFIX = "_leases";
+const leaseAccess = (raw: Storage["raw"]) =>
+  objectAccess(
+    "SnapshotLease",
+    raw,
+    [LEASE_PREFIX],
+    ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+  );
 
 export interface FunctionsProps {
   readonly storage: Storage;
@@ -112,6 +121,7 @@ export class Functions extends Construct {
         [RAW_PREFIX],
         ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
       ),
+      ...leaseAccess(raw),
       {
         Sid: "ReadAndRotateSpotifyCredentials",
         Effect: "Allow",
@@ -134,6 +144,7 @@ export class Functions extends Construct {
         environment: { RAW_BUCKET: raw.name, LAKE_BUCKET: lake.name },
         statements: [
           ...objectAccess("RawSpotifyObjects", raw, [RAW_PREFIX], ["s3:GetObject"]),
+          ...leaseAccess(raw),
           ...objectAccess("LakeObjects", lake, LAKE_WRITE_PREFIXES, [
             "s3:PutObject",
             "s3:GetObject",
@@ -289,28 +300,27 @@ export class Functions extends Construct {
 }
 
 /**
- * Object actions under some folders of a bucket, plus ListBucket restricted to the same
- * folders (a list of another folder is refused).
+ * Object actions under some folders of a bucket, plus ListBucket on the bucket. ListBucket
+ * carries no s3:prefix condition on purpose: S3 answers a GetObject of a missing key with 404
+ * only to callers allowed to list the bucket (403 otherwise), and the pipeline relies on that
+ * 404 to tell "not extracted yet" or "no lease" from a real permission error.
  */
 function objectAccess(
   sid: string,
   bucket: PrivateBucket,
   prefixes: readonly string[],
   actions: readonly string[],
+  options: { list?: boolean } = {},
 ): PolicyStatement[] {
+  const access: PolicyStatement = {
+    Sid: `${sid}Access`,
+    Effect: "Allow",
+    Action: actions,
+    Resource: prefixes.map((prefix) => `${bucket.arn}/${prefix}/*`),
+  };
+  if (options.list === false) return [access];
   return [
-    {
-      Sid: `${sid}Access`,
-      Effect: "Allow",
-      Action: actions,
-      Resource: prefixes.map((prefix) => `${bucket.arn}/${prefix}/*`),
-    },
-    {
-      Sid: `${sid}List`,
-      Effect: "Allow",
-      Action: ["s3:ListBucket"],
-      Resource: [bucket.arn],
-      Condition: { StringLike: { "s3:prefix": prefixes.map((prefix) => `${prefix}/*`) } },
-    },
+    access,
+    { Sid: `${sid}List`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket.arn] },
   ];
 }

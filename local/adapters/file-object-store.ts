@@ -1,12 +1,18 @@
 // ObjectStore over a local folder: the filesystem lake. Writes go to a temporary file and are
 // renamed into place, so, like an S3 PUT, a reader never sees half an object.
 
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import type { ObjectStore } from "../../functions/commons/ports";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
 
-export class FileObjectStore implements ObjectStore {
+const etagOf = (body: Uint8Array) => createHash("sha256").update(body).digest("hex");
+
+// Conditional writes are serialized per folder within the process (the local runtime is one
+// process), whichever FileObjectStore instance makes them.
+const conditionalQueues = new Map<string, Promise<unknown>>();
+
+export class FileObjectStore implements ConditionalObjectStore {
   readonly root: string;
 
   constructor(root: string) {
@@ -37,6 +43,26 @@ export class FileObjectStore implements ObjectStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
+  }
+
+  async getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
+    const body = await this.get(key);
+    return body && { body, etag: etagOf(body) };
+  }
+
+  putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean> {
+    const queue = conditionalQueues.get(this.root) ?? Promise.resolve();
+    const attempt = queue.then(async () => {
+      const current = await this.getVersioned(key);
+      if (current?.etag !== etag) return false;
+      await this.put(key, body);
+      return true;
+    });
+    conditionalQueues.set(
+      this.root,
+      attempt.catch(() => undefined),
+    );
+    return attempt;
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -267,7 +267,11 @@ describe("Functions", () => {
         expect.objectContaining({
           Action: ["s3:ListBucket"],
           Resource: [rawArn],
-          Condition: { StringLike: { "s3:prefix": ["spotify/*"] } },
+        }),
+        expect.objectContaining({
+          Sid: "SnapshotLeaseAccess",
+          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+          Resource: [`${rawArn}/_leases/*`],
         }),
         expect.objectContaining({
           Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],

@@ -19,6 +19,7 @@ export async function runWithEmulator(options: {
   emulator?: SpotifyEmulatorOptions;
   defaultPlaylists?: readonly string[];
   startTime?: Date;
+  executionName?: string;
   beforeRun?: (emulator: SpotifyEmulator) => void;
 }): Promise<LocalRunResult & { requests: number }> {
   const emulator = await startSpotifyEmulator({
@@ -37,6 +38,7 @@ export async function runWithEmulator(options: {
       },
       defaultPlaylists: options.defaultPlaylists ?? SAMPLE_PLAYLIST_IDS,
       ...(options.startTime ? { startTime: options.startTime } : {}),
+      ...(options.executionName ? { executionName: options.executionName } : {}),
     });
     return { ...result, requests: emulator.requestLog.length };
   } finally {

@@ -1,8 +1,9 @@
 // An in-memory ObjectStore for unit tests: same contract as S3 and the local folder store.
 
-import type { ObjectStore } from "../../functions/commons/ports";
+import { createHash } from "node:crypto";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
 
-export class MemoryObjectStore implements ObjectStore {
+export class MemoryObjectStore implements ConditionalObjectStore {
   readonly objects = new Map<string, Uint8Array>();
   readonly writes: string[] = [];
 
@@ -13,6 +14,17 @@ export class MemoryObjectStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     return this.objects.get(key)?.slice();
+  }
+
+  async getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
+    const body = this.objects.get(key);
+    return body && { body: body.slice(), etag: createHash("sha256").update(body).digest("hex") };
+  }
+
+  async putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean> {
+    if ((await this.getVersioned(key))?.etag !== etag) return false;
+    await this.put(key, body);
+    return true;
   }
 
   async list(prefix: string): Promise<string[]> {

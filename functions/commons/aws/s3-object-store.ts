@@ -8,11 +8,11 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import type { ObjectStore } from "../ports";
+import type { ConditionalObjectStore } from "../ports";
 
 const DELETE_BATCH = 1000; // DeleteObjects accepts at most 1,000 keys per call.
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ConditionalObjectStore {
   constructor(
     readonly bucket: string,
     private readonly s3: S3Client = new S3Client({}),
@@ -32,6 +32,40 @@ export class S3ObjectStore implements ObjectStore {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
         return undefined;
       }
+      throw error;
+    }
+  }
+
+  async getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      return { body, etag: response.ETag ?? "" };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+          ...(etag === undefined ? { IfNoneMatch: "*" } : { IfMatch: etag }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
+        ?.httpStatusCode;
+      // 412: the condition failed; 409: a concurrent conditional write won the race.
+      if (status === 412 || status === 409) return false;
       throw error;
     }
   }
