@@ -8,6 +8,9 @@ import { listStages, loadStageConfig } from "./config";
 import { PIPELINE_FUNCTION_NAMES } from "./constructs/functions";
 import { SpotifyLakeStack, stackNameOf } from "./stack";
 
+// Zip entries record local time: pin the zone so every machine writes the same archive bytes.
+process.env.TZ = "UTC";
+
 function main(): void {
   const started = Date.now();
   const stages = process.env.STAGES?.trim()
