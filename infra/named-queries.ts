@@ -1,5 +1,7 @@
-// Saved Athena queries created in the workgroup. Add more (e.g. the validation checks'
-// SQL) by passing them to CatalogAndQuery's `namedQueries`, or by appending here.
+// Saved Athena queries created in the workgroup: the two classic questions and the SQL of
+// every validation check (the same text validate-snapshot runs, with `?` for the partition).
+
+import { parameterizedCheckQueries } from "../functions/core/validate/checks";
 
 export interface NamedQuerySpec {
   /** Unique within the workgroup, kebab-case. */
@@ -20,4 +22,18 @@ export const CLASSIC_NAMED_QUERIES: readonly NamedQuerySpec[] = [
     description: "Number of songs of each album across the snapshots.",
     query: "SELECT album_name, COUNT(*) FROM songs_data GROUP BY album_name;",
   },
+];
+
+/** The validation checks, to rerun one by hand on a snapshot that failed validation. */
+export const CHECK_NAMED_QUERIES: readonly NamedQuerySpec[] = parameterizedCheckQueries().map(
+  ({ name, sql }) => ({
+    name: `check-${name.replaceAll("_", "-")}`,
+    description: `Validation check ${name}; asks for snapshot_date (YYYY-MM-DD) and snapshot_hour (HH).`,
+    query: sql,
+  }),
+);
+
+export const PIPELINE_NAMED_QUERIES: readonly NamedQuerySpec[] = [
+  ...CLASSIC_NAMED_QUERIES,
+  ...CHECK_NAMED_QUERIES,
 ];

@@ -15,7 +15,7 @@ import { Orchestration } from "./constructs/orchestration";
 import { SpotifySecret } from "./constructs/spotify-secret";
 import { Storage } from "./constructs/storage";
 import { createStageContext, PROJECT } from "./context";
-import { CLASSIC_NAMED_QUERIES, type NamedQuerySpec } from "./named-queries";
+import { PIPELINE_NAMED_QUERIES, type NamedQuerySpec } from "./named-queries";
 
 export interface SpotifyLakeStackProps {
   readonly config: StageConfig;
@@ -52,7 +52,7 @@ export class SpotifyLakeStack extends TerraformStack {
     this.catalog = new CatalogAndQuery(this, "catalog_and_query", context, {
       storage: this.storage,
       ...(props.extraNamedQueries
-        ? { namedQueries: [...CLASSIC_NAMED_QUERIES, ...props.extraNamedQueries] }
+        ? { namedQueries: [...PIPELINE_NAMED_QUERIES, ...props.extraNamedQueries] }
         : {}),
     });
     this.functions = new Functions(this, "functions", context, {

@@ -12,7 +12,7 @@ import { Construct } from "constructs";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import { arn, type StageContext } from "../context";
 import { assumeRolePolicy, policyJson } from "../iam";
-import { CLASSIC_NAMED_QUERIES, type NamedQuerySpec } from "../named-queries";
+import { PIPELINE_NAMED_QUERIES, type NamedQuerySpec } from "../named-queries";
 import { ATHENA_RESULTS_PREFIX, type Storage } from "./storage";
 
 /** Crawler configuration: one table per S3 target, partitions inherit the table's schema. */
@@ -143,7 +143,7 @@ export class CatalogAndQuery extends Construct {
       },
     });
 
-    for (const query of props.namedQueries ?? CLASSIC_NAMED_QUERIES) {
+    for (const query of props.namedQueries ?? PIPELINE_NAMED_QUERIES) {
       new AthenaNamedQuery(this, `query_${query.name.replace(/-/g, "_")}`, {
         name: query.name,
         description: query.description,

@@ -425,6 +425,19 @@ describe("Catalog and query", () => {
       ]),
     );
   });
+
+  it("saves every validation check's SQL, with `?` for the partition values", () => {
+    const checks = Object.values(resourcesOf(synth, "aws_athena_named_query")).filter((q) =>
+      String(q.name).startsWith("check-"),
+    );
+    expect(checks.map((q) => q.name)).toEqual(
+      expect.arrayContaining(["check-songs-data-profile", "check-songs-artists-present"]),
+    );
+    for (const check of checks) {
+      expect(check.query).toContain("snapshot_date = ? AND");
+      expect(check.query).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    }
+  });
 });
 
 describe("Monitoring", () => {

@@ -34,10 +34,33 @@ const TABLE_KEYS: Record<LakeTable, { keys: string[]; unique: string }> = {
 
 const equals = (n: number) => ({ expected: `= ${n}`, passes: (actual: number) => actual === n });
 
+/** The checks of one snapshot, with its partition inlined. */
 export function buildCheckQueries(snapshot: SnapshotHour, rows: TransformedRows): CheckQuery[] {
   // Values come from a validated SnapshotHour (digits and dashes only), so inlining is safe.
-  const inPartition = (alias = "") =>
-    `${alias}snapshot_date = '${snapshot.date}' AND ${alias}snapshot_hour = '${snapshot.hour}'`;
+  return checkQueries(
+    (alias) =>
+      `${alias}snapshot_date = '${snapshot.date}' AND ${alias}snapshot_hour = '${snapshot.hour}'`,
+    rows,
+  );
+}
+
+/**
+ * The same SQL with `?` for each partition value, saved as Athena named queries: the console
+ * asks for the values (date, then hour, for each table the query reads) when it is run.
+ */
+export function parameterizedCheckQueries(): { name: string; sql: string }[] {
+  const noRows = { songs_data: 0, albums_data: 0, artists_data: 0, playlists_data: 0 };
+  return checkQueries(
+    (alias) => `${alias}snapshot_date = ? AND ${alias}snapshot_hour = ?`,
+    noRows,
+  ).map(({ name, sql }) => ({ name, sql }));
+}
+
+function checkQueries(
+  partitionFilter: (alias: string) => string,
+  rows: TransformedRows,
+): CheckQuery[] {
+  const inPartition = (alias = "") => partitionFilter(alias);
 
   const perTable = (Object.keys(TABLE_KEYS) as LakeTable[]).map((table): CheckQuery => {
     const { keys, unique } = TABLE_KEYS[table];
