@@ -35,6 +35,22 @@ export interface LocalPipelineOptions {
   executionName?: string;
   startTime?: Date;
   onStateEvent?: (event: StateProgress) => void;
+  /**
+   * Emulates Step Functions redrive: resume at this top-level state with the input it had
+   * when it failed (`failedState` of the failed run), the same execution name, and
+   * `$$.Execution.RedriveCount` raised by one.
+   */
+  redrive?: { failedState: FailedState; redriveCount: number };
+  /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
+  aroundTask?: Partial<Record<string, AroundTask>>;
+}
+
+/** Call `invoke` to run the real handler. */
+export type AroundTask = (invoke: () => Promise<unknown>, parameters: unknown) => Promise<unknown>;
+
+export interface FailedState {
+  name: string;
+  input: unknown;
 }
 
 export interface StateProgress {
@@ -42,6 +58,8 @@ export interface StateProgress {
   state: string;
   /** Map iteration index, for states inside the Map. */
   iteration?: number;
+  /** The state's input: what a redrive of this state would be given. */
+  input?: unknown;
   durationMs?: number;
   error?: string;
   cause?: string;
@@ -50,9 +68,12 @@ export interface StateProgress {
 export interface LocalRunResult {
   status: "SUCCEEDED" | "FAILED";
   executionId: string;
+  executionName: string;
   output?: unknown;
   error?: string;
   cause?: string;
+  /** The top-level state the execution failed in, with its input: where a redrive resumes. */
+  failedState?: FailedState;
   durationMs: number;
 }
 
@@ -130,17 +151,34 @@ export function loadDefinition(): StateMachineDefinition {
 
 export async function runPipelineLocally(options: LocalPipelineOptions): Promise<LocalRunResult> {
   const definition = loadDefinition();
+  const { redrive } = options;
+  if (redrive) {
+    if (!(redrive.failedState.name in definition.States)) {
+      throw new Error(`cannot redrive from ${redrive.failedState.name}: no such top-level state`);
+    }
+    definition.StartAt = redrive.failedState.name;
+  }
   const handlers = localHandlers(options);
 
   // A Task without a local handler would call real AWS Lambda: refuse to start instead.
-  const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  // In-flight calls are tracked so the run returns only when every Lambda has finished, as
+  // Map iterations still running when the Map failed do in AWS.
+  const inflight = new Set<Promise<unknown>>();
+  const taskHandlers: Record<string, (parameters: unknown) => Promise<unknown>> = {};
   for (const task of taskStates(definition.States)) {
     const functionName = PLACEHOLDER.exec(task.functionRef)?.[1];
     const handler = functionName ? handlers[functionName] : undefined;
     if (!functionName || !handler) {
       throw new Error(`Task ${task.name} calls ${task.functionRef}, which has no local handler`);
     }
-    taskHandlers[task.name] = lambdaInvokeAdapter(`spotify-lake-local-${functionName}`, handler);
+    const invoke = lambdaInvokeAdapter(`spotify-lake-local-${functionName}`, handler);
+    const around = options.aroundTask?.[task.name];
+    taskHandlers[task.name] = (parameters) => {
+      const call = around ? around(() => invoke(parameters), parameters) : invoke(parameters);
+      inflight.add(call);
+      void call.catch(() => undefined).finally(() => inflight.delete(call));
+      return call;
+    };
   }
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
 
@@ -148,9 +186,11 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   const executionName = options.executionName ?? `local-${startTime.getTime()}`;
   const executionId = `arn:aws:states:local:000000000000:execution:spotify-lake-pipeline:${executionName}`;
   const machine = new StateMachine(definition, {
-    validationOptions: { checkArn: false, checkPaths: true },
+    // Starting mid-way leaves earlier states unreachable, which the validator refuses; the
+    // unmodified file is validated on every other run and by the state machine tests.
+    validationOptions: { checkArn: false, checkPaths: true, noValidate: redrive !== undefined },
   });
-  const execution = machine.run(options.input as never, {
+  const execution = machine.run((redrive ? redrive.failedState.input : options.input) as never, {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as never,
       waitTimeOverrides: zero(statesOfType(definition.States, "Wait")),
@@ -161,13 +201,16 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
         Id: executionId,
         Name: executionName,
         StartTime: startTime.toISOString(),
+        // A redrive keeps the execution's original input.
         Input: options.input as never,
+        RedriveCount: redrive?.redriveCount ?? 0,
       },
     },
   });
 
   const entered = new Map<string, number>();
   let failure: { error?: string; cause?: string } | undefined;
+  let failedState: FailedState | undefined;
   const started = Date.now();
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
@@ -180,39 +223,48 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
       const base = {
         state: event.state.name,
         ...(event.index !== undefined ? { iteration: event.index } : {}),
+        input: event.state.input,
       };
       if (event.type === "StateEntered") {
         entered.set(key, event.timestamp);
         options.onStateEvent?.({ phase: "entered", ...base });
-      } else {
-        const durationMs = event.timestamp - (entered.get(key) ?? event.timestamp);
-        const phase =
-          event.type === "StateExited"
-            ? "succeeded"
-            : event.type === "StateFailed"
-              ? "failed"
-              : event.type === "StateRetried"
-                ? "retried"
-                : "caught";
-        const errorInfo =
-          event.type === "StateFailed" ? { error: event.Error, cause: String(event.Cause) } : {};
-        options.onStateEvent?.({ phase, ...base, durationMs, ...errorInfo });
+        continue;
       }
+      const durationMs = event.timestamp - (entered.get(key) ?? event.timestamp);
+      const phase =
+        event.type === "StateExited"
+          ? "succeeded"
+          : event.type === "StateFailed"
+            ? "failed"
+            : event.type === "StateRetried"
+              ? "retried"
+              : "caught";
+      if (event.type === "StateFailed" && event.index === undefined) {
+        failedState = { name: event.state.name, input: event.state.input };
+      }
+      const errorInfo =
+        event.type === "StateFailed" ? { error: event.Error, cause: String(event.Cause) } : {};
+      options.onStateEvent?.({ phase, ...base, durationMs, ...errorInfo });
     }
   })();
 
+  let result: LocalRunResult;
   try {
     const output = await execution.result;
     await logs;
-    return { status: "SUCCEEDED", executionId, output, durationMs: Date.now() - started };
+    result = { status: "SUCCEEDED", executionId, executionName, output, durationMs: 0 };
   } catch (error) {
     await logs.catch(() => undefined);
-    return {
+    result = {
       status: "FAILED",
       executionId,
+      executionName,
       error: failure?.error ?? (error as Error).name,
       cause: failure?.cause ?? (error as Error).message,
-      durationMs: Date.now() - started,
+      ...(failedState ? { failedState } : {}),
+      durationMs: 0,
     };
   }
+  while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  return { ...result, durationMs: Date.now() - started };
 }

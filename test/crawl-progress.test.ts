@@ -88,4 +88,22 @@ describe("Crawler progress", () => {
     expect(crawler.starts).toBe(2);
     expect(progress).toMatchObject({ done: true, polls: 4, joinedRunningCrawl: false });
   });
+
+  it("crawls again when a redrive resumes the poll that saw this run's crawl fail", async () => {
+    const crawler = new ScriptedCrawler([
+      {
+        state: "READY",
+        lastCrawl: { status: "FAILED", startTime: later(1), errorMessage: "bad file" },
+      },
+      { state: "READY", lastCrawl: { status: "SUCCEEDED", startTime: later(3601) } },
+    ]);
+    const progress = await startCrawl(crawler, T0);
+    await expect(checkCrawl(crawler, progress, later(30))).rejects.toThrow(/bad file/);
+
+    // Redrive: the same input, an hour later, with $$.Execution.RedriveCount = 1.
+    const redriven = await checkCrawl(crawler, progress, later(3600), 1);
+    expect(crawler.starts).toBe(2);
+    expect(redriven).toMatchObject({ done: false, redriveCount: 1 });
+    expect(await checkCrawl(crawler, redriven, later(3630), 1)).toMatchObject({ done: true });
+  });
 });

@@ -118,4 +118,13 @@ describe("Validation progress", () => {
       message: expect.stringContaining("bytes scanned limit"),
     });
   });
+
+  it("starts the checks again when a redrive resumes a poll, instead of re-reading the old verdict", async () => {
+    const engine = new FakeEngine(healthy);
+    const started = await startValidation(engine, SNAPSHOT, ROWS);
+    const redriven = await checkValidation(engine, SNAPSHOT, ROWS, started, 1);
+    expect(redriven).toMatchObject({ done: false, redriveCount: 1 });
+    expect(engine.started).toHaveLength(12);
+    expect(redriven.queries[0]!.queryId).toBe("q7");
+  });
 });

@@ -8,21 +8,26 @@ import type { CrawlProgress } from "../core/crawl/crawl-progress";
 import { checkCrawl, startCrawl } from "../core/crawl/crawl-progress";
 import { readRunRef } from "../core/run";
 
-export type CrawlLakeEvent =
-  { action: "start"; run: unknown } | { action: "status"; run: unknown; crawl: CrawlProgress };
+export type CrawlLakeEvent = (
+  { action: "start"; run: unknown } | { action: "status"; run: unknown; crawl: CrawlProgress }
+) & {
+  /** `$$.Execution.RedriveCount`: tells a redriven poll from the original one. */
+  redriveCount?: number;
+};
 
 export function createCrawlLakeHandler(deps: { crawler: Crawler; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   return pipelineHandler(async (event: CrawlLakeEvent): Promise<CrawlProgress> => {
     readRunRef(event);
+    const redriveCount = Number.isInteger(event.redriveCount) ? event.redriveCount! : 0;
     let progress: CrawlProgress;
     if (event.action === "start") {
-      progress = await startCrawl(deps.crawler, now());
+      progress = await startCrawl(deps.crawler, now(), redriveCount);
     } else if (event.action === "status") {
       if (typeof event.crawl?.requestedAt !== "string") {
         throw new InvalidInputError("crawl", "must be the StartCrawler state's output");
       }
-      progress = await checkCrawl(deps.crawler, event.crawl, now());
+      progress = await checkCrawl(deps.crawler, event.crawl, now(), redriveCount);
     } else {
       throw new InvalidInputError("action", "must be start or status");
     }

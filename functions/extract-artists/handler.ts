@@ -2,6 +2,9 @@
 // reports which playlists could not be read so the run can fail naming them.
 
 import { InvalidInputError } from "../commons/errors";
+import { rawKeys } from "../commons/keys";
+import type { ObjectStore } from "../commons/ports";
+import type { SnapshotHour } from "../commons/snapshot";
 import { logger, pipelineHandler } from "../commons/lambda";
 import type { SpotifyContext } from "../commons/spotify-credentials";
 import { readSpotifyCredentials } from "../commons/spotify-credentials";
@@ -51,6 +54,24 @@ function reasonOf(cause: string | undefined): string {
   return cause;
 }
 
+/**
+ * Unavailable playlists whose raw data an earlier run of this hour stored: their artists stay
+ * in the artists step, so a later reprocess of the whole hour still finds every artist.
+ */
+async function earlierExtractions(
+  rawStore: ObjectStore,
+  snapshot: SnapshotHour,
+  unavailable: PlaylistOutcome[],
+): Promise<string[]> {
+  const kept: string[] = [];
+  for (const { playlistId } of unavailable) {
+    if ((await rawStore.list(rawKeys.playlistManifest(snapshot, playlistId))).length > 0) {
+      kept.push(playlistId);
+    }
+  }
+  return kept;
+}
+
 export function createExtractArtistsHandler(deps: ExtractDeps) {
   const spotifyFor = spotifySession(deps.spotifyEndpoints);
   return pipelineHandler(
@@ -64,6 +85,7 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
       const unavailable = outcomes.filter((o) => !o.available);
       const credentials = readSpotifyCredentials(context);
       const spotify = spotifyFor(credentials);
+      const keptFromEarlierRun = await earlierExtractions(deps.rawStore, snapshot, unavailable);
       const artists = await writeUnderSnapshotLease(
         deps.rawStore,
         snapshot,
@@ -74,7 +96,7 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
             spotify,
             rawStore: deps.rawStore,
             snapshot,
-            playlistIds: available.map((o) => o.playlistId),
+            playlistIds: [...available.map((o) => o.playlistId), ...keptFromEarlierRun],
             logger,
           }),
       );

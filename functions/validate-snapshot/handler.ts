@@ -10,9 +10,13 @@ import type { TransformedRows } from "../core/validate/checks";
 import type { ValidationProgress } from "../core/validate/validation-progress";
 import { checkValidation, startValidation } from "../core/validate/validation-progress";
 
-export type ValidateSnapshotEvent =
+export type ValidateSnapshotEvent = (
   | { action: "start"; run: unknown; transform: unknown }
-  | { action: "status"; run: unknown; transform: unknown; checks: ValidationProgress };
+  | { action: "status"; run: unknown; transform: unknown; checks: ValidationProgress }
+) & {
+  /** `$$.Execution.RedriveCount`: tells a redriven poll from the original one. */
+  redriveCount?: number;
+};
 
 function readTransformedRows(transform: unknown): TransformedRows {
   const rows = (transform as { rows?: Record<string, unknown> } | null)?.rows;
@@ -29,14 +33,21 @@ export function createValidateSnapshotHandler(deps: { queryEngine: QueryEngine }
   return pipelineHandler(async (event: ValidateSnapshotEvent): Promise<ValidationProgress> => {
     const { snapshot } = readRunRef(event);
     const rows = readTransformedRows(event.transform);
+    const redriveCount = Number.isInteger(event.redriveCount) ? event.redriveCount! : 0;
     let progress: ValidationProgress;
     if (event.action === "start") {
-      progress = await startValidation(deps.queryEngine, snapshot, rows);
+      progress = await startValidation(deps.queryEngine, snapshot, rows, redriveCount);
     } else if (event.action === "status") {
       if (!Array.isArray(event.checks?.queries)) {
         throw new InvalidInputError("checks", "must be the StartValidation state's output");
       }
-      progress = await checkValidation(deps.queryEngine, snapshot, rows, event.checks);
+      progress = await checkValidation(
+        deps.queryEngine,
+        snapshot,
+        rows,
+        event.checks,
+        redriveCount,
+      );
     } else {
       throw new InvalidInputError("action", "must be start or status");
     }

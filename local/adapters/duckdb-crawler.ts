@@ -69,30 +69,41 @@ export class DuckDbCrawler implements Crawler {
   /** Registers every table of the lake with its partitions; also usable on its own. */
   async crawl(): Promise<{ table: string; partitions: number; files: number }[]> {
     const files = await this.lake.list("");
-    const byTable = new Map<string, string[]>();
-    const partitions: [string, string, string, string][] = [];
+    // Like Glue, the catalog registers partitions (folders), not files: a query reads whatever
+    // Parquet files a registered folder holds when it runs.
+    const partitionsByTable = new Map<
+      string,
+      Map<string, { date: string; hour: string; files: number }>
+    >();
     for (const key of files) {
       const match = PARTITION_FILE.exec(key);
       if (!match || !(LAKE_TABLES as readonly string[]).includes(match[1]!)) continue;
       const [, table, date, hour] = match as unknown as [string, string, string, string];
-      byTable.set(table, [...(byTable.get(table) ?? []), this.lake.pathOf(key)]);
-      partitions.push([table, date, hour, key]);
+      const folder = `${table}/snapshot_date=${date}/snapshot_hour=${hour}`;
+      const partitions = partitionsByTable.get(table) ?? new Map();
+      const partition = partitions.get(folder) ?? { date, hour, files: 0 };
+      partition.files += 1;
+      partitions.set(folder, partition);
+      partitionsByTable.set(table, partitions);
     }
     const db = await connectDuckDb(this.catalogPath);
     await db.run("BEGIN TRANSACTION");
     try {
       await db.run(
-        "CREATE OR REPLACE TABLE catalog_partitions (table_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR, file_key VARCHAR)",
+        "CREATE OR REPLACE TABLE catalog_partitions (table_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR, location VARCHAR)",
       );
-      for (const [table, date, hour, key] of partitions) {
-        await db.run(
-          `INSERT INTO catalog_partitions VALUES (${[table, date, hour, key].map(sqlString).join(", ")})`,
-        );
-      }
-      for (const [table, paths] of byTable) {
+      for (const [table, partitions] of partitionsByTable) {
+        const globs: string[] = [];
+        for (const [folder, { date, hour }] of partitions) {
+          const location = this.lake.pathOf(folder);
+          globs.push(`${location}/*.parquet`);
+          await db.run(
+            `INSERT INTO catalog_partitions VALUES (${[table, date, hour, location].map(sqlString).join(", ")})`,
+          );
+        }
         // Glue types partition columns as strings; say so, rather than let DuckDB guess DATE/INT.
         await db.run(
-          `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${paths.map(sqlString).join(", ")}], ` +
+          `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${globs.map(sqlString).join(", ")}], ` +
             `hive_partitioning = true, union_by_name = true, ` +
             `hive_types = {'snapshot_date': VARCHAR, 'snapshot_hour': VARCHAR})`,
         );
@@ -104,11 +115,10 @@ export class DuckDbCrawler implements Crawler {
     } finally {
       db.closeSync();
     }
-    return [...byTable].map(([table, paths]) => ({
+    return [...partitionsByTable].map(([table, partitions]) => ({
       table,
-      files: paths.length,
-      partitions: new Set(partitions.filter((p) => p[0] === table).map((p) => `${p[1]}/${p[2]}`))
-        .size,
+      partitions: partitions.size,
+      files: [...partitions.values()].reduce((n, p) => n + p.files, 0),
     }));
   }
 

@@ -14,12 +14,18 @@ export interface CrawlProgress {
   state: string;
   done: boolean;
   polls: number;
+  /** `$$.Execution.RedriveCount` when this crawl was requested. */
+  redriveCount: number;
 }
 
 // Glue stamps StartTime on its own clock; allow for a little skew against the Lambda's.
 const CLOCK_SKEW_MS = 5_000;
 
-export async function startCrawl(crawler: Crawler, now: Date): Promise<CrawlProgress> {
+export async function startCrawl(
+  crawler: Crawler,
+  now: Date,
+  redriveCount = 0,
+): Promise<CrawlProgress> {
   const { alreadyRunning } = await crawler.start();
   return {
     crawlerName: crawler.name,
@@ -28,6 +34,7 @@ export async function startCrawl(crawler: Crawler, now: Date): Promise<CrawlProg
     state: alreadyRunning ? "RUNNING (started by someone else)" : "STARTING",
     done: false,
     polls: 0,
+    redriveCount,
   };
 }
 
@@ -35,9 +42,15 @@ export async function checkCrawl(
   crawler: Crawler,
   progress: CrawlProgress,
   now: Date,
+  redriveCount = 0,
 ): Promise<CrawlProgress> {
-  const status = await crawler.status();
   const polls = progress.polls + 1;
+  if (redriveCount > (progress.redriveCount ?? 0)) {
+    // A redrive resumes this poll with its old input, after someone fixed what made the
+    // crawl fail: the failed crawl says nothing about the repaired lake, so crawl again.
+    return { ...(await startCrawl(crawler, now, redriveCount)), polls };
+  }
+  const status = await crawler.status();
   if (status.state !== "READY") return { ...progress, state: status.state, done: false, polls };
 
   const last = status.lastCrawl;
@@ -48,7 +61,7 @@ export async function checkCrawl(
   if (!ours) {
     // The crawl that just ended was someone else's (or an older one): it may not have seen
     // this snapshot's files, so ask for a crawl of our own.
-    const restarted = await startCrawl(crawler, now);
+    const restarted = await startCrawl(crawler, now, progress.redriveCount);
     return { ...restarted, polls };
   }
   if (last.status !== "SUCCEEDED") {

@@ -23,6 +23,8 @@ export interface ValidationProgress {
   queries: { name: string; queryId: string; attempts: number }[];
   done: boolean;
   polls: number;
+  /** `$$.Execution.RedriveCount` when these queries were started. */
+  redriveCount: number;
   results?: CheckResult[];
 }
 
@@ -30,12 +32,13 @@ export async function startValidation(
   engine: QueryEngine,
   snapshot: SnapshotHour,
   rows: TransformedRows,
+  redriveCount = 0,
 ): Promise<ValidationProgress> {
   const queries = [];
   for (const query of buildCheckQueries(snapshot, rows)) {
     queries.push({ name: query.name, queryId: await engine.start(query.sql), attempts: 1 });
   }
-  return { queries, done: false, polls: 0 };
+  return { queries, done: false, polls: 0, redriveCount };
 }
 
 export async function checkValidation(
@@ -43,7 +46,13 @@ export async function checkValidation(
   snapshot: SnapshotHour,
   rows: TransformedRows,
   progress: ValidationProgress,
+  redriveCount = 0,
 ): Promise<ValidationProgress> {
+  if (redriveCount > (progress.redriveCount ?? 0)) {
+    // A redrive after the data was repaired: the finished queries judged the old data.
+    const restarted = await startValidation(engine, snapshot, rows, redriveCount);
+    return { ...restarted, polls: progress.polls + 1 };
+  }
   const definitions = new Map(buildCheckQueries(snapshot, rows).map((q) => [q.name, q]));
   const queries = [...progress.queries];
   let pending = false;
@@ -87,7 +96,7 @@ export async function checkValidation(
   }
 
   const polls = progress.polls + 1;
-  if (pending) return { queries, done: false, polls };
+  if (pending) return { ...progress, queries, done: false, polls };
 
   const failed = results.filter((r) => !r.passed);
   if (failed.length > 0) {
@@ -96,5 +105,5 @@ export async function checkValidation(
         failed.map((r) => `${r.check} (actual ${r.actual}, expected ${r.expected})`).join("; "),
     );
   }
-  return { queries, done: true, polls, results };
+  return { ...progress, queries, done: true, polls, results };
 }

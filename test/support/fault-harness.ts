@@ -1,0 +1,120 @@
+// Runs the real local pipeline (runPipelineLocally) against a fresh Spotify emulator with
+// everything a fault test needs to observe: the emulator's request log, every state event, the
+// in-process sleeps the Spotify client asked for (recorded, never slept), and the lake and raw
+// folders' fingerprints. The client's sleep is injected, so no retry or Retry-After ever waits.
+
+import { rmSync } from "node:fs";
+import type { LocalRunResult, StateProgress } from "../../local/local-pipeline";
+import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
+import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import type {
+  RequestLogEntry,
+  SpotifyEmulator,
+  SpotifyEmulatorOptions,
+} from "../../local/spotify-emulator/server";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import type { SpotifyEndpoints } from "../../functions/commons/spotify-session";
+import { fingerprintFolder } from "./local-run";
+
+export interface HarnessRun extends LocalRunResult {
+  /** The emulator's request log, in arrival order (never holds secrets). */
+  requests: RequestLogEntry[];
+  events: StateProgress[];
+  /** Every in-process sleep the Spotify clients asked for, in ms; none was actually slept. */
+  sleeps: number[];
+  /** The emulator's fault queue applications left unused when the run ended. */
+  faultsPending: number;
+}
+
+export interface HarnessOptions {
+  dataDir: string;
+  input?: unknown;
+  emulator?: SpotifyEmulatorOptions;
+  defaultPlaylists?: readonly string[];
+  startTime?: Date;
+  /** Spotify client options (timeouts, attempts); `sleep` is always the recording no-op. */
+  spotify?: Omit<SpotifyEndpoints, "sleep" | "apiBaseUrl" | "accountsBaseUrl">;
+  /** What the pipeline is given instead of the emulator's credentials (e.g. a wrong secret). */
+  pipelineCredentials?: { clientId?: string; clientSecret?: string; refreshToken?: string };
+  /** Enqueue faults here; runs after the emulator listens and before the execution starts. */
+  beforeRun?: (emulator: SpotifyEmulator) => void;
+}
+
+export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
+  const emulator = await startSpotifyEmulator({
+    pagingBaseUrl: "https://api.spotify.com/v1",
+    ...options.emulator,
+  });
+  const sleeps: number[] = [];
+  const events: StateProgress[] = [];
+  try {
+    options.beforeRun?.(emulator);
+    const result = await runPipelineLocally({
+      dataDir: options.dataDir,
+      input: "input" in options ? options.input : {},
+      spotify: {
+        ...options.spotify,
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+        credentials: { ...emulator.credentials, ...options.pipelineCredentials },
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      },
+      defaultPlaylists: options.defaultPlaylists ?? SAMPLE_PLAYLIST_IDS,
+      ...(options.startTime ? { startTime: options.startTime } : {}),
+      onStateEvent: (event) => events.push(event),
+    });
+    return {
+      ...result,
+      requests: [...emulator.requestLog],
+      events,
+      sleeps,
+      faultsPending: emulator.faults.pending,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Fingerprints of the raw and lake folders, each keyed by path inside its bucket. */
+export async function bucketFingerprints(
+  dataDir: string,
+): Promise<{ raw: Record<string, string>; lake: Record<string, string> }> {
+  const paths = localPaths(dataDir);
+  return { raw: await fingerprintFolder(paths.raw), lake: await fingerprintFolder(paths.lake) };
+}
+
+/** Removes everything a run wrote, so the next run in the same folder starts from nothing. */
+export function clearDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The output of a successful run, as far as these tests read it. */
+export interface RunOutput {
+  run: { snapshot: string; playlists: string[]; mode: string; executionId: string };
+  transform: {
+    rows: Record<string, number>;
+    entries: {
+      read: number;
+      rows: number;
+      skipped: Record<string, number>;
+      quarantined: Record<string, number>;
+    };
+  };
+  validation: { checks: { results: { check: string; passed: boolean }[] } };
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** rows + skipped + set aside, which must equal `entries.read` in every successful run. */
+export function entriesAccountedFor(output: RunOutput): number {
+  const { entries } = output.transform;
+  return entries.rows + sum(entries.skipped) + sum(entries.quarantined);
+}
+
+export const isTokenRequest = (r: RequestLogEntry) => r.path === "/api/token";
+
+/** `/v1/playlists/{id}` (metadata) or `/v1/playlists/{id}/items` of one playlist. */
+export const playlistPath = (playlistId: string, sub?: "items") =>
+  new RegExp(`^/v1/playlists/${playlistId}${sub ? `/${sub}` : ""}$`);
