@@ -42,11 +42,30 @@ interface PipelineOutput {
   };
 }
 
+/** Lambda errors reach Step Functions as `{"errorType", "errorMessage"}`: show the message. */
+function messageOf(cause: string | undefined): string {
+  try {
+    const parsed = JSON.parse(cause ?? "") as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // a Fail state's Cause is plain text
+  }
+  return cause ?? "";
+}
+
 export function formatSummary(result: LocalRunResult): string {
   const lines: string[] = [];
   if (result.status === "FAILED") {
-    lines.push(`Run FAILED after ${result.durationMs} ms: ${result.error}`);
-    lines.push(`  ${result.cause ?? ""}`);
+    lines.push(
+      `Run FAILED after ${result.durationMs} ms in ${result.failedState?.name ?? "?"}: ${result.error}`,
+    );
+    lines.push(`  ${messageOf(result.cause)}`);
+    if (result.error === "SnapshotLockedError") {
+      lines.push(
+        "  (An earlier local run of this hour stopped while writing it. Its lease runs out after",
+        "   20 minutes; to take the snapshot now, delete .local/raw/_leases.)",
+      );
+    }
     return lines.join("\n");
   }
   const out = (result.output ?? {}) as PipelineOutput;

@@ -470,7 +470,7 @@ describe("Class: SpotifyClient", () => {
       expect(error).toBeInstanceOf(PlaylistUnavailableError);
       expect(error.name).toBe("PlaylistUnavailableError");
       expect(error.message).toBe(
-        `Playlist(s) unavailable: ${OTHER_PLAYLIST_ID}: 404 Resource not found (GET /playlists/${OTHER_PLAYLIST_ID})`,
+        `Playlist unavailable: ${OTHER_PLAYLIST_ID}: 404 Resource not found (GET /playlists/${OTHER_PLAYLIST_ID})`,
       );
     });
 

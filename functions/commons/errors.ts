@@ -89,7 +89,7 @@ export class PlaylistUnavailableError extends PipelineError {
     readonly playlistIds: readonly string[],
     detail: string,
   ) {
-    super(`Playlist(s) unavailable: ${detail}`);
+    super(`Playlist unavailable: ${detail}`);
   }
 }
 

@@ -110,7 +110,10 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
         missingArtists: artists.missingArtistCount,
         unavailablePlaylistCount: unavailable.length,
         unavailablePlaylists: unavailable
-          .map((o) => `${o.playlistId}: ${reasonOf(o.available ? undefined : o.cause)}`)
+          .map((o) => {
+            const reason = reasonOf(o.available ? undefined : o.cause);
+            return reason.includes(o.playlistId) ? reason : `${o.playlistId}: ${reason}`;
+          })
           .join("; "),
       };
       logger.info("extraction summarized", { ...summary });
