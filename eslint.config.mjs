@@ -4,7 +4,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".local/", "cdktf.out/", "dist/", "coverage/", "test/fixtures/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".local/",
+      "cdktf.out/",
+      "dist/",
+      "coverage/",
+      "test/fixtures/",
+      "bench/results/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

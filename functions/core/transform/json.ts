@@ -61,6 +61,9 @@ export function instantMillis(value: string): number | undefined {
   if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     return undefined;
   }
+  // The common case, whole seconds in UTC (`2024-03-01T12:34:56Z`), needs no second parse.
+  // (Date.UTC reads years 0-99 as 1900-1999, so those take the general path.)
+  if (value.length === 20 && y >= 100) return day.getTime() + ((h * 60 + mi) * 60 + s) * 1000;
   const millis = Date.parse(value);
   return Number.isNaN(millis) ? undefined : millis;
 }

@@ -3,7 +3,7 @@
 // key-value metadata), so reruns produce byte-identical files.
 
 import { parquetWriteBuffer, type SchemaElement } from "hyparquet-writer";
-import { schemaElements, type ColumnSpec, type TableBuilder } from "./columns";
+import { schemaElements, TableBuilder, type CellValue, type ColumnSpec } from "./columns";
 
 /** `created_by` of every file: fixed, so it never makes two runs' bytes differ. */
 export const PARQUET_CREATED_BY = "spotify-lake transform (hyparquet-writer 0.17.0)";
@@ -19,11 +19,16 @@ export function tableSchema(columns: readonly ColumnSpec[]): SchemaElement[] {
   return [{ name: "root", num_children: columns.length }, ...columns.flatMap(schemaElements)];
 }
 
-/** Row ranges of each part; an empty table still gets one (empty) part that carries its schema. */
-export function partRanges(rows: number, maxRowsPerFile: number): [number, number][] {
+function checkedMaxRows(maxRowsPerFile: number): number {
   if (!Number.isInteger(maxRowsPerFile) || maxRowsPerFile < 1) {
     throw new Error(`maxRowsPerFile must be a positive integer, got ${maxRowsPerFile}`);
   }
+  return maxRowsPerFile;
+}
+
+/** Row ranges of each part; an empty table still gets one (empty) part that carries its schema. */
+export function partRanges(rows: number, maxRowsPerFile: number): [number, number][] {
+  checkedMaxRows(maxRowsPerFile);
   const ranges: [number, number][] = [];
   for (let start = 0; start < rows || ranges.length === 0; start += maxRowsPerFile) {
     ranges.push([start, Math.min(rows, start + maxRowsPerFile)]);
@@ -46,4 +51,47 @@ export function encodeParquetPart(
     createdBy: PARQUET_CREATED_BY,
   });
   return new Uint8Array(buffer);
+}
+
+/**
+ * A table written in insertion order, encoded part by part as its rows arrive: only the
+ * current part is kept as column data, finished parts as their (far smaller) Parquet bytes.
+ * Memory then follows the part size, not the snapshot size. Each part holds the same rows as
+ * the part `partRanges` would give, so the bytes are those of encoding the table at the end.
+ * Nothing is written here: the caller stores the parts once the whole run has succeeded.
+ */
+export class PartEncoder {
+  private builder: TableBuilder;
+  private readonly parts: Uint8Array[] = [];
+  private rows = 0;
+  private readonly maxRowsPerFile: number;
+
+  constructor(
+    readonly columns: readonly ColumnSpec[],
+    maxRowsPerFile: number,
+  ) {
+    this.maxRowsPerFile = checkedMaxRows(maxRowsPerFile);
+    this.builder = new TableBuilder(columns);
+  }
+
+  get length(): number {
+    return this.rows;
+  }
+
+  push(row: Readonly<Record<string, CellValue>>): void {
+    this.builder.push(row);
+    this.rows++;
+    if (this.builder.length === this.maxRowsPerFile) this.flush();
+  }
+
+  /** Every part's bytes; an empty table gets one empty part that carries its schema. */
+  finish(): Uint8Array[] {
+    if (this.builder.length > 0 || this.parts.length === 0) this.flush();
+    return this.parts;
+  }
+
+  private flush(): void {
+    this.parts.push(encodeParquetPart(this.builder, 0, this.builder.length));
+    this.builder = new TableBuilder(this.columns);
+  }
 }

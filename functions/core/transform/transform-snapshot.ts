@@ -1,7 +1,8 @@
 // Transform step: one snapshot's raw Spotify responses -> the four lake tables as Parquet,
 // a quarantine file of records that could not be trusted, and a report whose counts add up.
-// Raw bodies are read one at a time (playlist by playlist, page by page) and only compact
-// column data is kept, so memory follows the number of rows, not the size of the raw JSON.
+// Raw bodies are read in order with a small read-ahead, parsed one at a time and dropped;
+// songs_data is encoded part by part as its rows arrive. Memory follows the part size and
+// the number of distinct tracks, albums and artists, not the size of the snapshot.
 // Every object is written to a deterministic key and stale ones are removed, so a rerun
 // (redrive, "New execution", reprocess) leaves exactly what one run would.
 
@@ -12,7 +13,6 @@ import { isSpotifyId, type SnapshotHour } from "../../commons/snapshot";
 import {
   readArtistsManifest,
   readPlaylistManifest,
-  readStoredJson,
   type ArtistsManifest,
   type PlaylistManifest,
   type StoredResponse,
@@ -20,7 +20,8 @@ import {
 import { TableBuilder } from "./columns";
 import { classifyEntry, SKIP_REASONS, type SkipReason } from "./entries";
 import { isCount, isObject } from "./json";
-import { DEFAULT_MAX_ROWS_PER_FILE, encodeParquetPart, partRanges } from "./parquet";
+import { DEFAULT_MAX_ROWS_PER_FILE, encodeParquetPart, PartEncoder, partRanges } from "./parquet";
+import { DEFAULT_READ_AHEAD, RawReader, readAllInOrder } from "./raw-reader";
 import { artistRowOf, playlistRowOf } from "./records";
 import { SongValueCache } from "./shared-values";
 import { assertAccounting, serializeReport, sortedCounts, type TransformReport } from "./report";
@@ -59,7 +60,12 @@ class Counter {
 /** Everything a run accumulates; raw bodies are never kept here, only rows and counts. */
 class SnapshotRows {
   readonly songValues = new SongValueCache();
-  readonly tables: Record<LakeTable, TableBuilder>;
+  // Rows that arrive in their final order are encoded as they come; the others are sorted
+  // at the end, and are small (one row per distinct album or artist).
+  readonly songs: PartEncoder;
+  readonly playlists: PartEncoder;
+  readonly albums = new TableBuilder(TABLE_COLUMNS.albums_data);
+  readonly artists = new TableBuilder(TABLE_COLUMNS.artists_data);
   readonly quarantine: string[] = [];
   readonly albumIds = new Set<string>();
   readonly artistIds = new Set<string>();
@@ -74,12 +80,17 @@ class SnapshotRows {
   artistsRead = 0;
   artistDuplicates = 0;
 
-  constructor() {
-    this.tables = {
-      songs_data: new TableBuilder(TABLE_COLUMNS.songs_data),
-      albums_data: new TableBuilder(TABLE_COLUMNS.albums_data),
-      artists_data: new TableBuilder(TABLE_COLUMNS.artists_data),
-      playlists_data: new TableBuilder(TABLE_COLUMNS.playlists_data),
+  constructor(maxRowsPerFile: number) {
+    this.songs = new PartEncoder(TABLE_COLUMNS.songs_data, maxRowsPerFile);
+    this.playlists = new PartEncoder(TABLE_COLUMNS.playlists_data, maxRowsPerFile);
+  }
+
+  rowCounts(): Record<LakeTable, number> {
+    return {
+      songs_data: this.songs.length,
+      albums_data: this.albums.length,
+      artists_data: this.artists.length,
+      playlists_data: this.playlists.length,
     };
   }
 
@@ -99,34 +110,36 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   const maxRowsPerFile = input.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
   const playlistIds = checkedPlaylistIds(input.playlistIds);
 
-  // All manifests first: a missing one fails the step before any work or any write.
-  const manifests: PlaylistManifest[] = [];
-  for (const id of playlistIds) manifests.push(await readPlaylistManifest(rawStore, snapshot, id));
+  // All manifests first: a missing one fails the step before any work or any write. They
+  // are read a few at a time; the error still names the first missing one in id order.
+  const manifests = await readAllInOrder(playlistIds, DEFAULT_READ_AHEAD, (id) =>
+    readPlaylistManifest(rawStore, snapshot, id),
+  );
   const artistsManifest = await readArtistsManifest(rawStore, snapshot);
 
-  const rows = new SnapshotRows();
-  for (const manifest of manifests) await transformPlaylist(rawStore, manifest, rows);
-  await transformArtists(rawStore, artistsManifest, rows);
+  const rows = new SnapshotRows(maxRowsPerFile);
+  // Every body in the order it is transformed, so the reader can fetch ahead of the parser.
+  const reader = new RawReader(rawStore, [
+    ...manifests.flatMap((m) => [m.playlist, ...m.itemPages]),
+    ...artistsManifest.responses.filter((r) => r.status === 200),
+  ]);
+  for (const manifest of manifests) await transformPlaylist(reader, manifest, rows);
+  await transformArtists(reader, artistsManifest, rows);
 
-  const { tables } = rows;
+  const rowCounts = rows.rowCounts();
   const report: TransformReport = {
     snapshot: snapshot.iso,
     playlists: playlistIds.length,
-    rows: {
-      songs_data: tables.songs_data.length,
-      albums_data: tables.albums_data.length,
-      artists_data: tables.artists_data.length,
-      playlists_data: tables.playlists_data.length,
-    },
+    rows: rowCounts,
     entries: {
       read: rows.entriesRead,
-      rows: tables.songs_data.length,
+      rows: rowCounts.songs_data,
       skipped: { ...rows.skipped },
       quarantined: sortedCounts(rows.entriesQuarantined.counts),
     },
     artists: {
       read: rows.artistsRead,
-      rows: tables.artists_data.length,
+      rows: rowCounts.artists_data,
       duplicates: rows.artistDuplicates,
       missing: artistsManifest.missingArtistIds.length,
       quarantined: sortedCounts(rows.artistsQuarantined.counts),
@@ -136,14 +149,14 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   };
   assertAccounting(report);
 
+  const parts: Record<LakeTable, () => Uint8Array[]> = {
+    songs_data: () => rows.songs.finish(),
+    albums_data: () => sortedParts(rows.albums, maxRowsPerFile),
+    artists_data: () => sortedParts(rows.artists, maxRowsPerFile),
+    playlists_data: () => rows.playlists.finish(),
+  };
   for (const table of LAKE_TABLES) {
-    report.files += await writeTable(
-      lakeStore,
-      snapshot,
-      table,
-      rows.tables[table],
-      maxRowsPerFile,
-    );
+    report.files += await writeTable(lakeStore, snapshot, table, parts[table]());
   }
   await writeQuarantine(lakeStore, snapshot, rows.quarantine);
   // Last: its presence says the snapshot's lake data is complete.
@@ -174,12 +187,12 @@ function checkedPlaylistIds(ids: readonly string[]): string[] {
 }
 
 async function transformPlaylist(
-  store: ObjectStore,
+  reader: RawReader,
   manifest: PlaylistManifest,
   rows: SnapshotRows,
 ): Promise<void> {
   const playlistId = manifest.playlistId;
-  const body = await readStoredJson(store, manifest.playlist);
+  const body = await reader.read(manifest.playlist);
   if (!isObject(body) || body.id !== playlistId) {
     throw new RawDataError(
       `${manifest.playlist.key} is not the playlist object of ${playlistId} ` +
@@ -197,22 +210,22 @@ async function transformPlaylist(
       record: withoutEmbeddedItems(body),
     });
   } else {
-    rows.tables.playlists_data.push(playlistRow);
+    rows.playlists.push(playlistRow);
   }
 
   let position = 0;
   for (const ref of manifest.itemPages) {
-    const items = await readItemsPage(store, ref, position);
+    const items = await readItemsPage(reader, ref, position);
     for (const entry of items) {
       rows.entriesRead++;
       const outcome = classifyEntry(entry, playlistId, position);
       if (outcome.kind === "song") {
-        rows.tables.songs_data.push(rows.songValues.share(outcome.song));
+        rows.songs.push(rows.songValues.share(outcome.song));
         // Rows arrive in (playlist_id, position) order, so the first kept album is the
         // first by that order, as the table's contract asks.
         if (!rows.albumIds.has(outcome.album.album_id)) {
           rows.albumIds.add(outcome.album.album_id);
-          rows.tables.albums_data.push(outcome.album);
+          rows.albums.push(outcome.album);
         }
       } else if (outcome.kind === "skipped") {
         rows.skipped[outcome.reason]++;
@@ -247,11 +260,11 @@ async function transformPlaylist(
  * tile the playlist without gap or overlap: anything else would give two songs one position.
  */
 async function readItemsPage(
-  store: ObjectStore,
+  reader: RawReader,
   ref: StoredResponse,
   expectedOffset: number,
 ): Promise<unknown[]> {
-  const page = await readStoredJson(store, ref);
+  const page = await reader.read(ref);
   if (!isObject(page) || !Array.isArray(page.items) || !isCount(page.offset)) {
     throw new RawDataError(
       `${ref.key} (from ${ref.url}) is not a playlist items page ({offset, items: [...]})`,
@@ -279,7 +292,7 @@ function withoutEmbeddedItems(body: Record<string, unknown>): Record<string, unk
 }
 
 async function transformArtists(
-  store: ObjectStore,
+  reader: RawReader,
   manifest: ArtistsManifest,
   rows: SnapshotRows,
 ): Promise<void> {
@@ -292,7 +305,7 @@ async function transformArtists(
           `only list 200 and 404 responses`,
       );
     }
-    const body = await readStoredJson(store, response);
+    const body = await reader.read(response);
     if (!isObject(body)) {
       throw new RawDataError(`${response.key} (from ${response.url}) is not an artist response`);
     }
@@ -314,17 +327,18 @@ async function transformArtists(
         rows.artistDuplicates++;
       } else {
         rows.artistIds.add(row.artist_id);
-        rows.tables.artists_data.push(row);
+        rows.artists.push(row);
       }
     });
   }
 }
 
-/** Row order of each table's files: by key, in code-unit order. */
-function sortOrder(table: LakeTable, builder: TableBuilder): Uint32Array | undefined {
-  // songs_data and playlists_data are built in (playlist_id, position) order already:
-  // playlists are visited sorted, pages in offset order.
-  if (table === "songs_data" || table === "playlists_data") return undefined;
+/**
+ * Rows sorted by key (the first column), in code-unit order. songs_data and playlists_data
+ * need no sort: they are built in (playlist_id, position) order, since playlists are
+ * visited sorted and pages in offset order.
+ */
+function sortOrder(builder: TableBuilder): Uint32Array {
   const order = new Uint32Array(builder.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const key = (row: number) => builder.cell(0, row) as string;
@@ -335,20 +349,25 @@ function sortOrder(table: LakeTable, builder: TableBuilder): Uint32Array | undef
   });
 }
 
+/** The Parquet parts of a table whose rows are sorted by key. */
+function sortedParts(builder: TableBuilder, maxRowsPerFile: number): Uint8Array[] {
+  const order = sortOrder(builder);
+  return partRanges(builder.length, maxRowsPerFile).map(([start, end]) =>
+    encodeParquetPart(builder, start, end, order),
+  );
+}
+
 /** Writes a table's parts, then removes any other object in its partition; returns the part count. */
 async function writeTable(
   store: ObjectStore,
   snapshot: SnapshotHour,
   table: LakeTable,
-  builder: TableBuilder,
-  maxRowsPerFile: number,
+  parts: readonly Uint8Array[],
 ): Promise<number> {
-  const order = sortOrder(table, builder);
   const written = new Set<string>();
-  const ranges = partRanges(builder.length, maxRowsPerFile);
-  for (const [part, [start, end]] of ranges.entries()) {
+  for (const [part, body] of parts.entries()) {
     const key = lakeKeys.tableFile(table, snapshot, part);
-    await store.put(key, encodeParquetPart(builder, start, end, order), PARQUET_CONTENT_TYPE);
+    await store.put(key, body, PARQUET_CONTENT_TYPE);
     written.add(key);
   }
   // Overwrite first, delete after: a reader never finds the partition empty, and a rerun
@@ -357,7 +376,7 @@ async function writeTable(
     (key) => !written.has(key),
   );
   if (stale.length > 0) await store.delete(stale);
-  return ranges.length;
+  return parts.length;
 }
 
 async function writeQuarantine(

@@ -1,0 +1,139 @@
+// Benchmark datasets: the emulator's deterministic sample catalogue, sized by entry count or
+// by a multiple of the sample, and turned into a raw layer by the real extractor talking to
+// the real emulator over HTTP. The transform benchmarks then read exactly the bytes (and the
+// manifests) a pipeline run would have stored.
+
+import { MAX_PLAYLISTS_PER_RUN } from "../../functions/core/prepare-run";
+import { extractArtists } from "../../functions/core/extract/extract-artists";
+import { extractPlaylist } from "../../functions/core/extract/extract-playlist";
+import { SpotifyClient } from "../../functions/core/spotify/client";
+import type { ObjectStore } from "../../functions/commons/ports";
+import { parseSnapshotHour, type SnapshotHour } from "../../functions/commons/snapshot";
+import {
+  generateSampleCatalogue,
+  SAMPLE_PLAYLISTS_PER_SCALE,
+} from "../../local/spotify-emulator/sample-data";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import type { CataloguePlaylist, SpotifyCatalogue } from "../../local/spotify-emulator/types";
+
+/** Every benchmark works on this snapshot hour, so raw keys are the same from run to run. */
+export const BENCH_SNAPSHOT: SnapshotHour = parseSnapshotHour("2026-11-21T17:00:00Z");
+
+/** Entries in one unit of the sample's scale (scale 1 = the 24-playlist default sample). */
+export function sampleEntriesPerScale(): number {
+  return generateSampleCatalogue({ scale: 1 }).playlists.reduce((n, p) => n + p.entries.length, 0);
+}
+
+/**
+ * A run may name at most MAX_PLAYLISTS_PER_RUN playlists (prepare-run refuses more), so a
+ * larger catalogue is folded: consecutive playlists are merged into one (the first one's
+ * metadata, all their entries in order) until at most that many remain. The entry count and
+ * content are unchanged; playlists simply get longer, as real large snapshots have them.
+ */
+export function foldPlaylists(
+  playlists: readonly CataloguePlaylist[],
+  maxPlaylists = MAX_PLAYLISTS_PER_RUN,
+): CataloguePlaylist[] {
+  const factor = Math.ceil(playlists.length / maxPlaylists);
+  if (factor <= 1) return [...playlists];
+  const folded: CataloguePlaylist[] = [];
+  for (let start = 0; start < playlists.length; start += factor) {
+    const group = playlists.slice(start, start + factor);
+    folded.push({ playlist: group[0]!.playlist, entries: group.flatMap((p) => p.entries) });
+  }
+  return folded;
+}
+
+/** The sample at `multiple` times its size (scale = multiple), folded to fit one run. */
+export function sampleMultipleCatalogue(multiple: number): SpotifyCatalogue {
+  const catalogue = generateSampleCatalogue({ scale: multiple });
+  return { ...catalogue, playlists: foldPlaylists(catalogue.playlists) };
+}
+
+/**
+ * A catalogue with exactly `entries` playlist entries: the sample at the smallest scale that
+ * has that many, folded to fit one run, with the last entries cut off.
+ */
+export function catalogueWithEntries(entries: number): SpotifyCatalogue {
+  if (!Number.isInteger(entries) || entries < 1) {
+    throw new RangeError(`entries must be a positive integer, got ${entries}`);
+  }
+  const scale = Math.ceil(entries / sampleEntriesPerScale());
+  const catalogue = generateSampleCatalogue({ scale });
+  const playlists: CataloguePlaylist[] = [];
+  let remaining = entries;
+  for (const p of foldPlaylists(catalogue.playlists)) {
+    if (remaining === 0) break;
+    const kept = p.entries.length <= remaining ? p.entries : p.entries.slice(0, remaining);
+    playlists.push({ playlist: p.playlist, entries: kept });
+    remaining -= kept.length;
+  }
+  if (remaining > 0) throw new Error(`scale ${scale} holds fewer than ${entries} entries`);
+  return { ...catalogue, playlists };
+}
+
+export interface RawSnapshot {
+  playlistIds: string[];
+  entries: number;
+  /** HTTP requests the extraction made (token included). */
+  requests: number;
+  extractMs: number;
+}
+
+/**
+ * Extracts `catalogue` from a fresh emulator into `rawStore` with the pipeline's own
+ * extractor (development mode, `concurrency` playlists at a time), then its artists.
+ */
+export async function extractCatalogue(
+  catalogue: SpotifyCatalogue,
+  rawStore: ObjectStore,
+  options: { concurrency?: number; latencyMs?: number; snapshot?: SnapshotHour } = {},
+): Promise<RawSnapshot & { emulatorRequests: number }> {
+  const snapshot = options.snapshot ?? BENCH_SNAPSHOT;
+  const emulator = await startSpotifyEmulator({
+    catalogue,
+    // Links as real Spotify writes them: the stored bytes do not depend on the port.
+    pagingBaseUrl: "https://api.spotify.com/v1",
+    ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+  });
+  try {
+    const spotify = new SpotifyClient({
+      apiBaseUrl: emulator.apiBaseUrl,
+      accountsBaseUrl: emulator.accountsBaseUrl,
+      credentials: emulator.credentials,
+    });
+    const playlistIds = catalogue.playlists.map((p) => p.playlist.id);
+    const started = performance.now();
+    let entries = 0;
+    await forEachBounded(playlistIds, options.concurrency ?? 4, async (playlistId) => {
+      const result = await extractPlaylist({ spotify, rawStore, snapshot, playlistId });
+      entries += result.entryCount;
+    });
+    await extractArtists({ spotify, rawStore, snapshot, playlistIds });
+    return {
+      playlistIds,
+      entries,
+      requests: spotify.requestCount,
+      emulatorRequests: emulator.requestLog.length,
+      extractMs: performance.now() - started,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, in order, as a Map state does. */
+export async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Playlists per unit of scale, re-exported for the report's description of the data. */
+export { SAMPLE_PLAYLISTS_PER_SCALE };
