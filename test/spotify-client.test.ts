@@ -271,6 +271,14 @@ describe("Module: entries", () => {
     expect(entryTrack(removed)).toBeNull();
   });
 
+  it("treats `item: null` as removed even beside an old `track` copy, and calls non-objects malformed", () => {
+    const migrated = { item: null, track: { type: "track", id: sid("tr", 9), artists: [] } };
+    expect(classifyEntry(migrated)).toBe("null_entry");
+    expect(entryTrack(migrated)).toBeNull();
+    expect(classifyEntry("spotify:track:x")).toBe("malformed");
+    expect(classifyEntry({ item: 42 })).toBe("malformed");
+  });
+
   it("lists a page's distinct, valid track artist ids, sorted, skipping everything that is not a track", () => {
     // Prepare
     const page = itemsPage({ offset: 0, total: 10 });

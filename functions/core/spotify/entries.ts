@@ -4,29 +4,41 @@
 
 import { isSpotifyId } from "../../commons/snapshot";
 
-export type EntryKind = "track" | "null_entry" | "episode" | "local_file";
+/** `malformed`: neither null nor an object where an entry or its track should be. */
+export type EntryKind = "track" | "null_entry" | "episode" | "local_file" | "malformed";
 
 type JsonObject = Record<string, unknown>;
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The track (or episode) object of an entry, under `item` (2026) or `track` (older), or null. */
-export function entryTrack(entry: unknown): JsonObject | null {
-  if (!isObject(entry)) return null;
-  // During the migration some responses carry both keys; `item` is the current one.
-  if (isObject(entry.item)) return entry.item;
-  if (isObject(entry.track)) return entry.track;
-  return null;
+/** What sits where the track should: under `item` (2026) or `track` (older API). */
+function trackSlot(entry: JsonObject): unknown {
+  // During the migration some responses carry both keys; `item` is the current one, and
+  // `item: null` means removed content even when an old `track` copy is still there.
+  return entry.item !== undefined ? entry.item : entry.track;
 }
 
-/** What an entry holds; only `"track"` entries have ids the lake can key on. */
+/** The track (or episode) object of an entry, or null when there is none. */
+export function entryTrack(entry: unknown): JsonObject | null {
+  if (!isObject(entry)) return null;
+  const track = trackSlot(entry);
+  return isObject(track) ? track : null;
+}
+
+/**
+ * What an entry holds; only `"track"` entries have ids the lake can key on. Extraction and
+ * the transform both decide with this one function, so they never disagree on an entry.
+ */
 export function classifyEntry(entry: unknown): EntryKind {
-  const track = entryTrack(entry);
-  if (track === null) return "null_entry";
+  if (entry === null) return "null_entry";
+  if (!isObject(entry)) return "malformed";
+  const track = trackSlot(entry);
+  if (track === null || track === undefined) return "null_entry";
+  if (!isObject(track)) return "malformed";
   if (track.type === "episode") return "episode";
   // A local file has `is_local: true` on the entry, the track, or both, and `id: null`.
-  if (track.is_local === true || (isObject(entry) && entry.is_local === true)) return "local_file";
+  if (track.is_local === true || entry.is_local === true) return "local_file";
   return "track";
 }
 

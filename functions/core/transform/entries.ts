@@ -3,6 +3,7 @@
 // we cannot trust: someone should look). Checks run in a fixed order, so a malformed track
 // always gets the same reason.
 
+import { classifyEntry as classifyEntryKind, entryTrack } from "../spotify/entries";
 import { isSpotifyId } from "../../commons/snapshot";
 import {
   artistIdsOf,
@@ -68,15 +69,12 @@ const quarantined = (reason: EntryQuarantineReason): EntryOutcome => ({
  * under `item` in the 2026 API and under `track` in the older one; both are accepted.
  */
 export function classifyEntry(entry: unknown, playlistId: string, position: number): EntryOutcome {
-  if (entry === null) return { kind: "skipped", reason: "null_entry" };
-  if (!isObject(entry)) return quarantined("invalid_entry");
-  const track = entry.item !== undefined ? entry.item : entry.track;
-  if (isAbsent(track)) return { kind: "skipped", reason: "null_entry" };
-  if (!isObject(track)) return quarantined("invalid_entry");
-  if (track.type === "episode") return { kind: "skipped", reason: "episode" };
-  if (entry.is_local === true || track.is_local === true) {
-    return { kind: "skipped", reason: "local_file" };
-  }
+  const kind = classifyEntryKind(entry);
+  if (kind === "malformed") return quarantined("invalid_entry");
+  if (kind !== "track") return { kind: "skipped", reason: kind };
+  // A "track" entry is an object holding a track object (classifyEntryKind checked both).
+  const track = entryTrack(entry)!;
+  const fields = entry as JsonObject;
   if (track.type !== undefined && track.type !== "track")
     return quarantined("unsupported_item_type");
 
@@ -110,18 +108,18 @@ export function classifyEntry(entry: unknown, playlistId: string, position: numb
 
   // Very old playlists give added_at null; it stays null rather than becoming a made-up time.
   let addedAt: number | null = null;
-  if (!isAbsent(entry.added_at)) {
-    const millis = typeof entry.added_at === "string" ? instantMillis(entry.added_at) : undefined;
+  if (!isAbsent(fields.added_at)) {
+    const millis = typeof fields.added_at === "string" ? instantMillis(fields.added_at) : undefined;
     if (millis === undefined) return quarantined("invalid_added_at");
     addedAt = millis;
   }
   // Old and Spotify-made playlists give `added_by: null` or an empty id: nobody known.
   let addedBy: string | null = null;
-  if (!isAbsent(entry.added_by)) {
-    if (!isObject(entry.added_by) || typeof entry.added_by.id !== "string") {
+  if (!isAbsent(fields.added_by)) {
+    if (!isObject(fields.added_by) || typeof fields.added_by.id !== "string") {
       return quarantined("invalid_added_by");
     }
-    addedBy = entry.added_by.id === "" ? null : entry.added_by.id;
+    addedBy = fields.added_by.id === "" ? null : fields.added_by.id;
   }
 
   return {
