@@ -8,6 +8,11 @@ import type { StateMachineDefinition } from "aws-local-stepfunctions";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SpotifyCredentials } from "../functions/commons/ports";
+import type { CrawlProgress } from "../functions/core/crawl/crawl-progress";
+import type { Run } from "../functions/core/prepare-run";
+import type { TransformReport } from "../functions/core/transform/transform-snapshot";
+import type { ValidationProgress } from "../functions/core/validate/validation-progress";
+import type { ExtractionSummary } from "../functions/extract-artists/handler";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
 import type { SpotifyEndpoints } from "../functions/commons/spotify-session";
 import { createCrawlLakeHandler } from "../functions/crawl-lake/handler";
@@ -63,6 +68,16 @@ export interface StateProgress {
   durationMs?: number;
   error?: string;
   cause?: string;
+}
+
+/** What a succeeded execution outputs: the state as the last state left it. */
+export interface PipelineOutput {
+  run: Run;
+  /** Absent in reprocess mode, which does not call Spotify. */
+  extraction?: Omit<ExtractionSummary, "missingArtists">;
+  transform: Pick<TransformReport, "snapshot" | "rows" | "entries" | "files">;
+  crawler: { crawl: CrawlProgress };
+  validation: { checks: ValidationProgress };
 }
 
 export interface LocalRunResult {

@@ -1,6 +1,6 @@
 // Text rendering for the CLI: the run summary and query results as aligned tables.
 
-import type { LocalRunResult } from "./local-pipeline";
+import type { LocalRunResult, PipelineOutput } from "./local-pipeline";
 
 const MAX_CELL = 60;
 
@@ -23,23 +23,6 @@ export function formatTable(columns: string[], rows: Record<string, unknown>[]):
     ...body.map(line),
     `(${rows.length} row${rows.length === 1 ? "" : "s"})`,
   ].join("\n");
-}
-
-interface PipelineOutput {
-  run?: { snapshot?: string; playlists?: string[]; mode?: string };
-  extraction?: { playlists?: number; entries?: number; artists?: number };
-  transform?: {
-    rows?: Record<string, number>;
-    entries?: {
-      read: number;
-      rows: number;
-      skipped: Record<string, number>;
-      quarantined: Record<string, number>;
-    };
-  };
-  validation?: {
-    checks?: { results?: { check: string; passed: boolean; actual: number; expected: string }[] };
-  };
 }
 
 /** Lambda errors reach Step Functions as `{"errorType", "errorMessage"}`: show the message. */

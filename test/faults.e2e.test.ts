@@ -77,7 +77,7 @@ describe("A full local run under injected Spotify faults", () => {
     const cleanOutput = clean.output as RunOutput;
     expect(output.transform.entries.read).toBe(cleanOutput.transform.entries.read);
     expect(entriesAccountedFor(output)).toBe(output.transform.entries.read);
-    expect(output.validation.checks.results.filter((c) => !c.passed)).toEqual([]);
+    expect(output.validation.checks.results!.filter((c) => !c.passed)).toEqual([]);
     const files = await bucketFingerprints(dataDir);
     expect(files.lake).toEqual(cleanFiles.lake);
     expect(files.raw).toEqual(cleanFiles.raw);

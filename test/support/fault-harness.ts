@@ -5,6 +5,7 @@
 
 import { rmSync } from "node:fs";
 import type { LocalRunResult, StateProgress } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../local/local-pipeline";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
 import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
 import type {
@@ -90,20 +91,8 @@ export function clearDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-/** The output of a successful run, as far as these tests read it. */
-export interface RunOutput {
-  run: { snapshot: string; playlists: string[]; mode: string; executionId: string };
-  transform: {
-    rows: Record<string, number>;
-    entries: {
-      read: number;
-      rows: number;
-      skipped: Record<string, number>;
-      quarantined: Record<string, number>;
-    };
-  };
-  validation: { checks: { results: { check: string; passed: boolean }[] } };
-}
+/** The output of a successful run. */
+export type RunOutput = PipelineOutput;
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
