@@ -72,6 +72,11 @@ export function formatSummary(result: LocalRunResult): string {
       ...Object.entries(entries.skipped).map(([k, n]) => `  skipped ${k.padEnd(22)} ${n}`),
       ...Object.entries(entries.quarantined).map(([k, n]) => `  set aside ${k.padEnd(20)} ${n}`),
     );
+    if (Object.keys(entries.quarantined).length > 0 && out.run) {
+      lines.push(
+        `  (each set-aside record, with its reason: lake/quarantine/snapshot_date=${out.run.snapshotDate}/snapshot_hour=${out.run.snapshotHour}/rejected-entries.ndjson)`,
+      );
+    }
   }
   const checks = out.validation?.checks?.results ?? [];
   lines.push("", "Checks:");

@@ -1,7 +1,7 @@
 // The whole pipeline on one machine: the ASL file run by the local interpreter, the real
 // handlers, the Spotify emulator, a filesystem lake and DuckDB standing in for Glue/Athena.
 
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../local/adapters/duckdb-query-engine";
@@ -13,6 +13,7 @@ import { fingerprintFolder, newDataDir, runWithEmulator } from "./support/local-
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");
+const PARTITION = "snapshot_date=2026-11-21/snapshot_hour=17";
 
 type Output = PipelineOutput;
 
@@ -46,6 +47,18 @@ describe("The local pipeline on the sample catalogue", () => {
       local_file: stats.entriesByKind.local,
     });
     expect(entriesAccountedFor(first.output as Output)).toBe(transform.entries.read);
+    // The sample's one unresolved track (id: null, not a local file) is set aside, with why.
+    expect(transform.entries.quarantined).toEqual({ missing_song_id: 1 });
+    const quarantine = readFileSync(
+      join(localPaths(dataDir).lake, "quarantine", PARTITION, "rejected-entries.ndjson"),
+      "utf8",
+    )
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { reason: string; source: string; record: unknown });
+    expect(quarantine).toEqual([
+      expect.objectContaining({ source: "playlist_item", reason: "missing_song_id" }),
+    ]);
     expect(transform.rows.playlists_data).toBe(stats.playlists);
     expect(transform.rows.albums_data).toBe(stats.distinctAlbums);
     expect(transform.rows.artists_data).toBe(stats.distinctArtists);

@@ -575,6 +575,11 @@ interface PlaylistSpec {
   /** "oldest": the first 40% of entries predate added_at tracking; "some": two random ones. */
   addedAtNull?: "oldest" | "some";
   specialTracks?: boolean;
+  /**
+   * The last track becomes one Spotify could not resolve: `id: null` on a track that is not a
+   * local file. The pipeline must set it aside with a reason, not crash or invent an id.
+   */
+  unresolvedTrack?: boolean;
   owner?: number;
   collaborative?: boolean;
   public?: boolean | null;
@@ -590,7 +595,7 @@ const BASE_SPECS: readonly PlaylistSpec[] = [
   { role: "twoPagePlaylist", name: "Sunday Morning ☕ Café", description: "Slow songs for slow mornings", size: 60, cover: "custom" },
   { role: "emptyPlaylist", name: "New Playlist", description: "", size: 0, cover: "none", public: false },
   { role: "singleEntryPlaylist", name: "One Song Forever", description: "just this one.", size: 1 },
-  { role: "quirksPlaylist", name: "Everything Odd", description: "Removed songs, podcasts &amp; my own files.", size: 36, nulls: 3, episodes: 4, locals: 3, duplicates: 1, addedAtNull: "some" },
+  { role: "quirksPlaylist", name: "Everything Odd", description: "Removed songs, podcasts &amp; my own files.", size: 36, nulls: 3, episodes: 4, locals: 3, duplicates: 1, addedAtNull: "some", unresolvedTrack: true },
   { role: "unicodePlaylist", name: 'Rock, Paper & "Scissors"', description: "Line one\nLine two, with a comma & an apostrophe: don't", size: 18, specialTracks: true },
   { role: "addedAtNullPlaylist", name: "Old Favourites (2009)", description: "from the very beginning", size: 25, addedAtNull: "oldest" },
   { role: "duplicatesPlaylist", name: "On Repeat", description: "", size: 20, duplicates: 4 },
@@ -696,6 +701,14 @@ function buildPlaylist(pools: Pools, index: number): CataloguePlaylist {
     const from = positions[rng.int(0, positions.length - 2)]!;
     const later = positions.filter((p) => p > from);
     items[rng.pick(later)] = items[from]!;
+  }
+  if (spec.unresolvedTrack) {
+    const last = trackPositions().at(-1);
+    const track = last === undefined ? undefined : items[last];
+    // No rng draw here, so every other value of the sample stays as it was.
+    if (last !== undefined && track?.type === "track") {
+      items[last] = { ...track, id: null, uri: `spotify:track:unresolved-${index}` };
+    }
   }
 
   const ownerIndex = spec.owner ?? 0;
