@@ -2,6 +2,8 @@
 // Every setting is checked once, before any construct exists, and a bad file fails with a
 // message naming the file and each bad setting, instead of a Terraform error at apply time.
 
+import type { SpotifyAppMode } from "../functions/core/spotify/client";
+import { SPOTIFY_APP_MODES } from "../functions/core/spotify/client";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigurationError } from "../functions/commons/errors";
@@ -29,6 +31,8 @@ export interface StageConfig {
   readonly region: string;
   /** Default playlists of a scheduled run (Spotify ids). */
   readonly playlists: readonly string[];
+  /** The Spotify app's quota mode (SPOTIFY_APP_MODE of the extract functions). */
+  readonly spotifyAppMode: SpotifyAppMode;
   /** EventBridge Scheduler expression, e.g. `rate(1 hour)` or `cron(0 * * * ? *)`. */
   readonly schedule: string;
   /** False creates the schedule DISABLED (nothing runs until someone enables it). */
@@ -73,6 +77,7 @@ const KNOWN_KEYS = new Set([
   "playlists",
   "schedule",
   "scheduleEnabled",
+  "spotifyAppMode",
   "alertEmail",
   "logRetentionDays",
   "athenaBytesScannedCutoff",
@@ -148,6 +153,14 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     }
   }
 
+  const spotifyAppMode = input.spotifyAppMode ?? "development";
+  if (!(SPOTIFY_APP_MODES as readonly unknown[]).includes(spotifyAppMode)) {
+    problem(
+      "spotifyAppMode",
+      `must be one of ${SPOTIFY_APP_MODES.join(", ")}, got ${show(spotifyAppMode)}`,
+    );
+  }
+
   const scheduleEnabled = input.scheduleEnabled ?? true;
   if (typeof scheduleEnabled !== "boolean") {
     problem("scheduleEnabled", `must be true or false, got ${show(scheduleEnabled)}`);
@@ -205,6 +218,7 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     playlists: [...(playlists as string[])],
     schedule: schedule as string,
     scheduleEnabled: scheduleEnabled as boolean,
+    spotifyAppMode: spotifyAppMode as SpotifyAppMode,
     alertEmail: alertEmail as string | undefined,
     logRetentionDays: logRetentionDays as number,
     athenaBytesScannedCutoff: athenaBytesScannedCutoff as number,

@@ -6,7 +6,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { spotifyAppModeEnv } from "../functions/commons/config";
 import type { SpotifyCredentials } from "../functions/commons/ports";
+import type { SpotifyEndpoints } from "../functions/commons/spotify-session";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
@@ -29,7 +31,8 @@ Options for npm start:
   --verbose                 show the handlers' structured JSON logs
 
 Real Spotify is used when --live is given or SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set
-(SPOTIFY_REFRESH_TOKEN enables reading your own playlists' items in development mode).`;
+(SPOTIFY_REFRESH_TOKEN enables reading your own playlists' items in development mode;
+SPOTIFY_APP_MODE=extended for an extended-quota app).`;
 
 const dataDirOf = (value: string | undefined) =>
   resolve(value ?? process.env.SPOTIFY_LAKE_DATA_DIR ?? ".local");
@@ -67,11 +70,12 @@ async function run(argv: string[]): Promise<number> {
   if (values.playlists) input.playlists = values.playlists.split(",").map((s) => s.trim());
   if (values.mode) input.mode = values.mode;
 
-  let spotify: { apiBaseUrl?: string; accountsBaseUrl?: string; credentials: SpotifyCredentials };
+  let spotify: SpotifyEndpoints & { credentials: SpotifyCredentials };
   let defaultPlaylists: readonly string[];
   let stopEmulator = async () => {};
   if (live) {
     spotify = {
+      appMode: spotifyAppModeEnv(),
       credentials: {
         clientId: process.env.SPOTIFY_CLIENT_ID!,
         clientSecret: process.env.SPOTIFY_CLIENT_SECRET!,
@@ -98,6 +102,7 @@ async function run(argv: string[]): Promise<number> {
     });
     stopEmulator = () => emulator.close();
     spotify = {
+      appMode: emulator.mode,
       apiBaseUrl: emulator.apiBaseUrl,
       accountsBaseUrl: emulator.accountsBaseUrl,
       credentials: emulator.credentials,

@@ -883,6 +883,24 @@ describe("Class: SpotifyClient", () => {
       );
     });
 
+    it("never spends a request on the batch endpoint for a development-mode app", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((req, res) => {
+        const id = req.path.split("/").at(-1)!;
+        sendJson(res, 200, { ...artist(0), id });
+      });
+      const { client } = clientFor(spotify.origin, { appMode: "development" });
+      const ids = [0, 1, 2].map((n) => sid("ar", n));
+
+      // Act
+      const responses = await client.getArtists(ids);
+
+      // Assess: token + one request per artist, the minimum for this data.
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(apiPaths(spotify.received)).toEqual(ids.map((id) => `/v1/artists/${id}`));
+      expect(client.requestCount).toBe(1 + ids.length);
+    });
+
     it("keeps at most `artistConcurrency` single-artist requests in flight", async () => {
       // Prepare
       let inFlight = 0;

@@ -125,6 +125,8 @@ async function extractOnce(
       accountsBaseUrl: emulator.accountsBaseUrl,
       credentials: emulator.credentials,
       artistConcurrency: ARTIST_CONCURRENCY,
+      // As the Lambdas are configured (SPOTIFY_APP_MODE): no probe of a missing endpoint.
+      appMode: mode,
     });
     const rawStore = new MemoryObjectStore();
     const playlistIds = catalogue.playlists.map((p) => p.playlist.id);

@@ -1,6 +1,8 @@
 // Lambda configuration is read once, at load, so a missing setting fails the cold start
 // with a message naming it rather than a confusing error halfway through a run.
 
+import type { SpotifyAppMode } from "../core/spotify/client";
+import { SPOTIFY_APP_MODES } from "../core/spotify/client";
 import { ConfigurationError } from "./errors";
 
 export function requiredEnv(name: string): string {
@@ -15,4 +17,16 @@ export function listEnv(name: string): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** SPOTIFY_APP_MODE: the Spotify app's quota mode, "development" (the default) or "extended". */
+export function spotifyAppModeEnv(): SpotifyAppMode {
+  const value = process.env.SPOTIFY_APP_MODE?.trim() || "development";
+  if (!(SPOTIFY_APP_MODES as readonly string[]).includes(value)) {
+    throw new ConfigurationError(
+      "SPOTIFY_APP_MODE",
+      `must be one of ${SPOTIFY_APP_MODES.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as SpotifyAppMode;
 }

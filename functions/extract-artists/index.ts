@@ -1,6 +1,6 @@
 import { S3ObjectStore } from "../commons/aws/s3-object-store";
 import { spotifySecretWriter } from "../commons/aws/spotify-secret-writer";
-import { requiredEnv } from "../commons/config";
+import { requiredEnv, spotifyAppModeEnv } from "../commons/config";
 import { spotifySecretFromSecretsManager } from "../commons/spotify-credentials";
 import { createExtractArtistsHandler } from "./handler";
 
@@ -10,4 +10,5 @@ export const handler = createExtractArtistsHandler({
   rawStore: new S3ObjectStore(requiredEnv("RAW_BUCKET")),
   spotifySecret: spotifySecretFromSecretsManager(secretId),
   saveRotatedCredentials: spotifySecretWriter(secretId),
+  spotifyEndpoints: { appMode: spotifyAppModeEnv() },
 });

@@ -113,7 +113,11 @@ export class Functions extends Construct {
     const { raw, lake, athenaResults } = storage;
 
     const common = { POWERTOOLS_SERVICE_NAME: "spotify-lake", POWERTOOLS_LOG_LEVEL: "INFO" };
-    const spotifyEnvironment = { RAW_BUCKET: raw.name, SPOTIFY_SECRET_ID: secret.arn };
+    const spotifyEnvironment = {
+      RAW_BUCKET: raw.name,
+      SPOTIFY_SECRET_ID: secret.arn,
+      SPOTIFY_APP_MODE: context.config.spotifyAppMode,
+    };
     const spotifyAccess = [
       ...objectAccess(
         "RawSpotifyObjects",

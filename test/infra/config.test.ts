@@ -30,6 +30,7 @@ describe("parseStageConfig", () => {
       playlists: ["3cEYpjA9oz9GiPac4AsH4n"],
       schedule: "rate(1 hour)",
       scheduleEnabled: true,
+      spotifyAppMode: "development",
       alertEmail: undefined,
       logRetentionDays: 14,
       athenaBytesScannedCutoff: 1073741824,
@@ -111,6 +112,11 @@ describe("parseStageConfig", () => {
       /backend.bucket must be an S3 bucket name/,
     ],
     ["a misspelt setting", { logRetention: 14 }, /logRetention is not a known setting/],
+    [
+      "Spotify app mode",
+      { spotifyAppMode: "premium" },
+      /spotifyAppMode must be one of development, extended/,
+    ],
   ])("rejects a bad %s, naming the file and the setting", (_, override, message) => {
     expect(() => parseStageConfig({ ...valid, ...override }, "infra/stages/dev.json")).toThrowError(
       expect.objectContaining({

@@ -222,11 +222,13 @@ describe("Functions", () => {
       ...common,
       RAW_BUCKET: raw,
       SPOTIFY_SECRET_ID: secretArn,
+      SPOTIFY_APP_MODE: "development",
     });
     expect(variables("extract-artists")).toEqual({
       ...common,
       RAW_BUCKET: raw,
       SPOTIFY_SECRET_ID: secretArn,
+      SPOTIFY_APP_MODE: "development",
     });
     expect(variables("transform-snapshot")).toEqual({
       ...common,

@@ -55,6 +55,7 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       input: "input" in options ? options.input : {},
       spotify: {
         ...options.spotify,
+        appMode: emulator.mode,
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
         credentials: { ...emulator.credentials, ...options.pipelineCredentials },

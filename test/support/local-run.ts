@@ -32,6 +32,7 @@ export async function runWithEmulator(options: {
       dataDir: options.dataDir,
       input: options.input ?? {},
       spotify: {
+        appMode: emulator.mode,
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
         credentials: emulator.credentials,

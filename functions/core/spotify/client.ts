@@ -53,6 +53,13 @@ export interface SpotifyClientOptions {
   maxInProcessWaitSeconds?: number;
   /** Parallel single-artist requests once the batch endpoint is known to be unavailable. */
   artistConcurrency?: number;
+  /**
+   * The Spotify app's quota mode. "development" (most apps) has no `GET /artists?ids=`, so the
+   * client goes straight to one request per artist instead of spending one on a sure 403.
+   * "extended" uses the batch endpoint, still falling back if it answers 403/404. Unset: try
+   * the batch endpoint once and remember the answer.
+   */
+  appMode?: SpotifyAppMode;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Clock for token expiry, in epoch milliseconds. */
@@ -61,6 +68,9 @@ export interface SpotifyClientOptions {
   /** Anomalies worth a log line that do not stop the run (e.g. an item total that does not add up). */
   onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
+
+export const SPOTIFY_APP_MODES = ["development", "extended"] as const;
+export type SpotifyAppMode = (typeof SPOTIFY_APP_MODES)[number];
 
 export const DEFAULT_API_BASE_URL = "https://api.spotify.com/v1";
 export const DEFAULT_ACCOUNTS_BASE_URL = "https://accounts.spotify.com";
@@ -141,6 +151,7 @@ export class SpotifyClient {
     this.now = options.now ?? Date.now;
     this.onRequest = options.onRequest ?? (() => {});
     this.onWarning = options.onWarning ?? (() => {});
+    this.batchArtistsUnavailable = options.appMode === "development";
   }
 
   /** HTTP requests made so far (API and token, retries included). */
