@@ -1,5 +1,6 @@
 // Text rendering for the CLI: the run summary and query results as aligned tables.
 
+import { lambdaErrorMessage } from "../functions/commons/errors";
 import type { LocalRunResult, PipelineOutput } from "./local-pipeline";
 
 const MAX_CELL = 60;
@@ -25,24 +26,13 @@ export function formatTable(columns: string[], rows: Record<string, unknown>[]):
   ].join("\n");
 }
 
-/** Lambda errors reach Step Functions as `{"errorType", "errorMessage"}`: show the message. */
-function messageOf(cause: string | undefined): string {
-  try {
-    const parsed = JSON.parse(cause ?? "") as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
-  } catch {
-    // a Fail state's Cause is plain text
-  }
-  return cause ?? "";
-}
-
 export function formatSummary(result: LocalRunResult): string {
   const lines: string[] = [];
   if (result.status === "FAILED") {
     lines.push(
       `Run FAILED after ${result.durationMs} ms in ${result.failedState?.name ?? "?"}: ${result.error}`,
     );
-    lines.push(`  ${messageOf(result.cause)}`);
+    lines.push(`  ${lambdaErrorMessage(result.cause)}`);
     if (result.error === "SnapshotLockedError") {
       lines.push(
         "  (An earlier local run of this hour stopped while writing it. Its lease runs out after",

@@ -174,3 +174,15 @@ export const PIPELINE_ERROR_NAMES: readonly string[] = [
   "DataQualityError",
   ...STATE_MACHINE_ONLY_ERRORS,
 ] satisfies readonly (PipelineErrorName | (typeof STATE_MACHINE_ONLY_ERRORS)[number])[];
+
+/** Lambda errors reach Step Functions as `{"errorType", "errorMessage"}`: keep the message. */
+export function lambdaErrorMessage(cause: string | undefined): string {
+  if (!cause) return "";
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // not JSON: a Fail state's Cause is the message itself
+  }
+  return cause;
+}
