@@ -48,6 +48,15 @@ const enqueue =
 
 const requestsTo = (result: HarnessRun, path: RegExp) =>
   result.requests.filter((r) => path.test(r.path));
+/** The waits the state machine took for rate limits, in seconds, in order. */
+const rateLimitWaits = (result: HarnessRun) =>
+  result.events
+    .filter((e) => e.phase === "entered" && e.state === "WaitForPlaylistRateLimit")
+    .map(
+      (e) =>
+        (e.input as { extract: { result: { retryAfterSeconds: number } } }).extract.result
+          .retryAfterSeconds,
+    );
 const stateRetries = (result: HarnessRun, state: string) =>
   result.events.filter((e) => e.phase === "retried" && e.state === state).length;
 /** The snapshot lease a failed run leaves to run out (functions/core/snapshot-lease.ts) is not data. */
@@ -192,19 +201,29 @@ describe("A full local run under injected Spotify faults", () => {
       expect(stateRetries(result, "ExtractPlaylist")).toBe(1);
     });
 
-    it("surfaces a 429 asking for a day's wait to the state machine, which retries once it clears", async () => {
+    it("waits in the state machine exactly as long as a 429's Retry-After asks, then goes on", async () => {
       const dataDir = newDataDir();
       const result = await run({
         dataDir,
-        beforeRun: enqueue({
-          status: 429,
-          retryAfterSeconds: 86_400,
-          path: playlistPath(MULTI_PAGE),
-        }),
+        beforeRun: enqueue({ status: 429, retryAfterSeconds: 120, path: playlistPath(MULTI_PAGE) }),
       });
       await expectSameDataAsCleanRun(result, dataDir);
       expect(result.sleeps, "the Lambda never sleeps a long Retry-After").toEqual([]);
-      expect(stateRetries(result, "ExtractPlaylist")).toBe(1);
+      expect(rateLimitWaits(result)).toEqual([120]);
+    });
+
+    it("waits out a rate limit of the artists step the same way", async () => {
+      const dataDir = newDataDir();
+      const result = await run({
+        dataDir,
+        beforeRun: enqueue({ status: 429, retryAfterSeconds: 30, path: /^\/v1\/artists/ }),
+      });
+      await expectSameDataAsCleanRun(result, dataDir);
+      const waits = result.events.filter(
+        (e) => e.phase === "entered" && e.state === "WaitForArtistsRateLimit",
+      );
+      expect(waits).toHaveLength(1);
+      expect(result.sleeps).toEqual([]);
     });
 
     it("hands a QUOTA_EXCEEDED 429 to the state machine at once, even with a short Retry-After", async () => {
@@ -220,7 +239,7 @@ describe("A full local run under injected Spotify faults", () => {
       });
       await expectSameDataAsCleanRun(result, dataDir);
       expect(result.sleeps).toEqual([]);
-      expect(stateRetries(result, "ExtractPlaylist")).toBe(1);
+      expect(rateLimitWaits(result)).toEqual([1]);
     });
   });
 
@@ -232,33 +251,50 @@ describe("A full local run under injected Spotify faults", () => {
       return dataDir;
     };
 
-    it.each([
-      ["a 429 asking for a day's wait", { status: 429, retryAfterSeconds: 86_400 }, ""],
-      [
-        "a QUOTA_EXCEEDED 429",
-        { status: 429, retryAfterSeconds: 60, reason: "QUOTA_EXCEEDED" },
-        "QUOTA_EXCEEDED",
-      ],
-    ] as const)(
-      "fails with SpotifyRateLimitedError after every state attempt meets %s, keeping the hour's earlier data",
-      async (_, fault, causeMentions) => {
-        const dataDir = copyOfCleanRun();
-        // One playlist, so no other iteration is still writing when the Map fails.
-        const result = await run({
-          dataDir,
-          input: { snapshot: SNAPSHOT, playlists: [MULTI_PAGE] },
-          beforeRun: enqueue({ ...fault, path: playlistPath(MULTI_PAGE), times: 50 }),
-        });
-        expect(result.status).toBe("FAILED");
-        expect(result.error).toBe("SpotifyRateLimitedError");
-        expect(result.cause).toContain(causeMentions);
-        // First attempt + MaxAttempts 4 of the SpotifyRateLimitedError retrier.
-        expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(5);
-        expect(stateRetries(result, "ExtractPlaylist")).toBe(4);
-        expect(result.sleeps).toEqual([]);
-        expect(withoutLease(await bucketFingerprints(dataDir))).toEqual(cleanFiles);
-      },
-    );
+    it("fails at once with SpotifyRateLimitedError when a 429 asks for a day's wait, keeping the hour's earlier data", async () => {
+      const dataDir = copyOfCleanRun();
+      // One playlist, so no other iteration is still writing when the Map fails.
+      const result = await run({
+        dataDir,
+        input: { snapshot: SNAPSHOT, playlists: [MULTI_PAGE] },
+        beforeRun: enqueue({
+          status: 429,
+          retryAfterSeconds: 86_400,
+          path: playlistPath(MULTI_PAGE),
+          times: 50,
+        }),
+      });
+      expect(result.status).toBe("FAILED");
+      expect(result.error).toBe("SpotifyRateLimitedError");
+      expect(result.cause).toContain("asked to wait 86400 s, more than the 900 s");
+      expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(1);
+      expect(rateLimitWaits(result)).toEqual([]);
+      expect(result.sleeps).toEqual([]);
+      // Nothing lost, and the snapshot is free again for a rerun.
+      expect(await bucketFingerprints(dataDir)).toEqual(cleanFiles);
+    });
+
+    it("fails with SpotifyRateLimitedError after four waits when the rate limit persists", async () => {
+      const dataDir = copyOfCleanRun();
+      const result = await run({
+        dataDir,
+        input: { snapshot: SNAPSHOT, playlists: [MULTI_PAGE] },
+        beforeRun: enqueue({
+          status: 429,
+          retryAfterSeconds: 60,
+          reason: "QUOTA_EXCEEDED",
+          path: playlistPath(MULTI_PAGE),
+          times: 50,
+        }),
+      });
+      expect(result.status).toBe("FAILED");
+      expect(result.error).toBe("SpotifyRateLimitedError");
+      expect(result.cause).toContain("(QUOTA_EXCEEDED), still rate limited after 4 waits");
+      expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(5);
+      expect(rateLimitWaits(result)).toEqual([60, 60, 60, 60]);
+      expect(result.sleeps).toEqual([]);
+      expect(await bucketFingerprints(dataDir)).toEqual(cleanFiles);
+    });
 
     it("fails with SpotifyTransientError when a 5xx outlasts every in-process and state attempt", async () => {
       const dataDir = copyOfCleanRun();

@@ -45,8 +45,9 @@ export class SpotifyAuthError extends PipelineError {
 }
 
 /**
- * Spotify asked us to wait longer than a Lambda should sleep. The state machine catches
- * this, waits in a Wait state, and tries again a bounded number of times.
+ * Spotify asked us to wait longer than a Lambda should sleep. The extract steps turn it into
+ * a wait of the state machine (see core/spotify/rate-limit-wait.ts); thrown out of a step, it
+ * means the waits are used up and the run fails.
  */
 export class SpotifyRateLimitedError extends PipelineError {
   override readonly name = "SpotifyRateLimitedError";
@@ -54,10 +55,13 @@ export class SpotifyRateLimitedError extends PipelineError {
   constructor(
     readonly retryAfterSeconds: number,
     readonly quotaExceeded: boolean,
+    /** Why the run gives up, when it does. */
+    verdict?: string,
   ) {
     super(
       `Spotify rate limit: asked to wait ${retryAfterSeconds} s` +
-        (quotaExceeded ? " (QUOTA_EXCEEDED)" : ""),
+        (quotaExceeded ? " (QUOTA_EXCEEDED)" : "") +
+        (verdict ? `, ${verdict}` : ""),
     );
   }
 }
@@ -136,11 +140,7 @@ export class DataQualityError extends PipelineError {
  * Names that only the state machine raises (Fail states after a bounded loop runs out);
  * listed here so the vocabulary is complete in one place.
  */
-export const STATE_MACHINE_ONLY_ERRORS = [
-  "CrawlerTimeoutError",
-  "ValidationTimeoutError",
-  "SpotifyRateLimitExhaustedError",
-] as const;
+export const STATE_MACHINE_ONLY_ERRORS = ["CrawlerTimeoutError", "ValidationTimeoutError"] as const;
 
 export type PipelineErrorName =
   | "InvalidInputError"

@@ -12,7 +12,9 @@ import { isSpotifyId } from "../commons/snapshot";
 import type { PlaylistExtraction } from "../core/extract/extract-playlist";
 import { extractPlaylist } from "../core/extract/extract-playlist";
 import { readRunRef } from "../core/run";
-import { writeUnderSnapshotLease } from "../core/snapshot-lease";
+import { releaseSnapshotLease, writeUnderSnapshotLease } from "../core/snapshot-lease";
+import type { RateLimitWait } from "../core/spotify/rate-limit-wait";
+import { orWaitForRateLimit, readRateLimitWaits } from "../core/spotify/rate-limit-wait";
 
 export interface ExtractDeps {
   rawStore: ConditionalObjectStore;
@@ -38,13 +40,16 @@ export async function keepRotatedRefreshToken(
   }
 }
 
+/** What the Map iteration gets back: the extraction, or how long to wait before trying again. */
+export type ExtractPlaylistResult = (PlaylistExtraction & { rateLimited: false }) | RateLimitWait;
+
 export function createExtractPlaylistHandler(deps: ExtractDeps) {
   const spotifyFor = spotifySession(deps.spotifyEndpoints);
   return pipelineHandler(
     async (
-      event: { run: unknown; playlistId: unknown },
+      event: { run: unknown; playlistId: unknown; rateLimitWaits?: unknown },
       context: SpotifyContext,
-    ): Promise<PlaylistExtraction> => {
+    ): Promise<ExtractPlaylistResult> => {
       const { snapshot, executionId } = readRunRef(event);
       if (!isSpotifyId(event.playlistId)) {
         throw new InvalidInputError("playlistId", "must be a 22-character Spotify id");
@@ -52,16 +57,22 @@ export function createExtractPlaylistHandler(deps: ExtractDeps) {
       const credentials = readSpotifyCredentials(context);
       const spotify = spotifyFor(credentials);
       const playlistId = event.playlistId;
-      const result = await writeUnderSnapshotLease(
-        deps.rawStore,
-        snapshot,
-        executionId,
-        (deps.now ?? (() => new Date()))(),
-        () => extractPlaylist({ spotify, rawStore: deps.rawStore, snapshot, playlistId, logger }),
+      const now = (deps.now ?? (() => new Date()))();
+      const result = await orWaitForRateLimit(
+        readRateLimitWaits(event.rateLimitWaits),
+        () =>
+          writeUnderSnapshotLease(deps.rawStore, snapshot, executionId, now, () =>
+            extractPlaylist({ spotify, rawStore: deps.rawStore, snapshot, playlistId, logger }),
+          ),
+        () => releaseSnapshotLease(deps.rawStore, snapshot, executionId),
       );
       await keepRotatedRefreshToken(deps, credentials, spotify.rotatedRefreshToken);
+      if ("rateLimited" in result) {
+        logger.warn("rate limited: the state machine waits", { playlistId, ...result });
+        return result;
+      }
       logger.info("playlist extracted", { ...result });
-      return result;
+      return { ...result, rateLimited: false };
     },
   ).use(deps.spotifySecret);
 }
