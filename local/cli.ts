@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { spotifyAppModeEnv } from "../functions/commons/config";
+import { lambdaErrorMessage } from "../functions/commons/errors";
 import type { SpotifyCredentials } from "../functions/commons/ports";
 import type { SpotifyEndpoints } from "../functions/commons/spotify-session";
 import { runSql } from "./adapters/duckdb-query-engine";
@@ -149,31 +150,36 @@ async function replayPlaylistIds(folder: string): Promise<string[]> {
   return [...ids].sort();
 }
 
+/**
+ * One line per top-level state with its duration. Map iterations are summed up on the Map's
+ * line: playlists extracted, unavailable, and waits for Spotify's rate limit.
+ */
 function printStateEvent() {
-  const iterations = new Map<string, { count: number; failed: number; totalMs: number }>();
+  let extracted = 0;
+  let unavailable = 0;
+  let rateLimitWaits = 0;
   return (event: StateProgress) => {
-    const pad = event.state.padEnd(22);
     if (event.iteration !== undefined) {
-      const agg = iterations.get(event.state) ?? { count: 0, failed: 0, totalMs: 0 };
-      if (event.phase === "succeeded") agg.count += 1;
-      if (event.phase === "caught") agg.failed += 1;
-      agg.totalMs += event.durationMs ?? 0;
-      iterations.set(event.state, agg);
+      if (event.phase === "succeeded" && event.state === "PlaylistExtracted") extracted += 1;
+      if (event.phase === "entered" && event.state === "RecordUnavailablePlaylist")
+        unavailable += 1;
+      if (event.phase === "entered" && event.state.startsWith("WaitFor")) rateLimitWaits += 1;
       return;
     }
     if (event.phase === "entered") return;
+    const pad = event.state.padEnd(22);
     const ms = `${event.durationMs ?? 0} ms`.padStart(9);
     if (event.phase === "succeeded") {
-      let note = "";
-      for (const [name, agg] of iterations) {
-        note += `  (${agg.count} × ${name}${agg.failed ? `, ${agg.failed} unavailable` : ""})`;
-      }
-      iterations.clear();
-      console.log(`  ✔ ${pad}${ms}${note}`);
+      const notes = [];
+      if (extracted) notes.push(`${extracted} playlists extracted`);
+      if (unavailable) notes.push(`${unavailable} unavailable`);
+      if (rateLimitWaits) notes.push(`${rateLimitWaits} rate-limit waits`);
+      extracted = unavailable = rateLimitWaits = 0;
+      console.log(`  ✔ ${pad}${ms}${notes.length ? `  (${notes.join(", ")})` : ""}`);
     } else if (event.phase === "failed") {
-      console.log(`  ✘ ${pad}${ms}  ${event.error}: ${event.cause}`);
+      console.log(`  ✘ ${pad}${ms}  ${event.error}: ${lambdaErrorMessage(event.cause)}`);
     } else if (event.phase === "retried") {
-      console.log(`  ↻ ${pad}${ms}  retrying`);
+      console.log(`  ↻ ${pad}${ms}  ${event.error ?? "error"}, retrying`);
     } else {
       console.log(`  ⤷ ${pad}${ms}  error caught`);
     }
