@@ -98,37 +98,33 @@ export const localPaths = (dataDir: string) => ({
   ...localCatalogPaths(dataDir),
 });
 
-/** Every Task state in the definition, Map and Parallel branches included. */
+type StateDefinition = StateMachineDefinition["States"][string];
+
+/** Every state of the definition with its name, those inside Map and Parallel included. */
+export function allStates(states: StateMachineDefinition["States"]): [string, StateDefinition][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const nested =
+      state.Type === "Map"
+        ? [state.ItemProcessor ?? state.Iterator]
+        : state.Type === "Parallel"
+          ? state.Branches
+          : [];
+    return [
+      [name, state] as [string, StateDefinition],
+      ...nested.flatMap((branch) => (branch ? allStates(branch.States) : [])),
+    ];
+  });
+}
+
+/** Every Task state, with the function it invokes (or its Resource). */
 export function taskStates(
   states: StateMachineDefinition["States"],
 ): { name: string; functionRef: string }[] {
-  const found: { name: string; functionRef: string }[] = [];
-  for (const [name, state] of Object.entries(states)) {
-    if (state.Type === "Task") {
-      const fn = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
-      found.push({ name, functionRef: typeof fn === "string" ? fn : state.Resource });
-    }
-    if (state.Type === "Map") {
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor) found.push(...taskStates(processor.States));
-    }
-    if (state.Type === "Parallel") {
-      for (const branch of state.Branches) found.push(...taskStates(branch.States));
-    }
-  }
-  return found;
-}
-
-function statesOfType(states: StateMachineDefinition["States"], type: string): string[] {
-  const names: string[] = [];
-  for (const [name, state] of Object.entries(states)) {
-    if (state.Type === type || (type === "Retryable" && "Retry" in state)) names.push(name);
-    if (state.Type === "Map") {
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor) names.push(...statesOfType(processor.States, type));
-    }
-  }
-  return names;
+  return allStates(states).flatMap(([name, state]) => {
+    if (state.Type !== "Task") return [];
+    const fn = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
+    return [{ name, functionRef: typeof fn === "string" ? fn : state.Resource }];
+  });
 }
 
 export function localHandlers(
@@ -208,8 +204,12 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   const execution = machine.run((redrive ? redrive.failedState.input : options.input) as never, {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as never,
-      waitTimeOverrides: zero(statesOfType(definition.States, "Wait")),
-      retryIntervalOverrides: zero(statesOfType(definition.States, "Retryable")),
+      waitTimeOverrides: zero(
+        allStates(definition.States).flatMap(([n, st]) => (st.Type === "Wait" ? [n] : [])),
+      ),
+      retryIntervalOverrides: zero(
+        allStates(definition.States).flatMap(([n, st]) => ("Retry" in st ? [n] : [])),
+      ),
     },
     context: {
       Execution: {

@@ -5,20 +5,15 @@ import aslValidator from "asl-validator";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PIPELINE_ERROR_NAMES } from "../functions/commons/errors";
-import { STATE_MACHINE_PATH, taskStates } from "../local/local-pipeline";
+import { STATE_MACHINE_PATH, allStates as allStatesOf, taskStates } from "../local/local-pipeline";
 
 type State = Record<string, unknown> & { Type: string };
 const definition = JSON.parse(readFileSync(STATE_MACHINE_PATH, "utf8")) as {
   States: Record<string, State>;
 };
 
-function allStates(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([name, state]) => {
-    const processor = (state.ItemProcessor as { States: Record<string, State> } | undefined)
-      ?.States;
-    return [[name, state] as [string, State], ...(processor ? allStates(processor) : [])];
-  });
-}
+const allStates = (states: Record<string, State>) =>
+  allStatesOf(states as never) as unknown as [string, State][];
 
 const LAMBDA_SERVICE_ERRORS = [
   "Lambda.ClientExecutionTimeoutException",

@@ -3,7 +3,8 @@
 // Parquet), done in-process by DuckDB's JSON reader and Parquet writer, on the same files.
 // The schema is given explicitly, as anyone writing this job in DuckDB would: it reads only
 // the fields the tables need. The rules follow the transform's: null entries, episodes and
-// local files are skipped; albums keep their first occurrence by (playlist_id, position).
+// local files are skipped, tracks without an id set aside; albums keep their first occurrence
+// by (playlist_id, position).
 
 import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdirSync, rmSync } from "node:fs";
@@ -57,7 +58,9 @@ export function duckDbTransformSql(snapshotDir: string, outDir: string): string[
      SELECT playlist_id, position, e.item AS t, e.added_at AS added_at, e.added_by.id AS added_by
      FROM flat
      WHERE e.item IS NOT NULL AND coalesce(e.item.type, 'track') = 'track'
-       AND NOT coalesce(e.is_local, false) AND NOT coalesce(e.item.is_local, false)`,
+       AND NOT coalesce(e.is_local, false) AND NOT coalesce(e.item.is_local, false)
+       -- A track Spotify could not resolve (no id) is set aside, as the transform does.
+       AND e.item.id IS NOT NULL`,
     copy(
       "songs_data",
       `SELECT playlist_id, position::INTEGER AS position, t.id AS song_id, t.name AS song_name,
