@@ -7,17 +7,16 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "n
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../local/adapters/duckdb-query-engine";
-import type { AroundTask, LocalRunResult, StateProgress } from "../local/local-pipeline";
-import { localPaths, runPipelineLocally } from "../local/local-pipeline";
+import type { AroundTask } from "../local/local-pipeline";
+import { localPaths } from "../local/local-pipeline";
 import {
   SAMPLE_IDS,
   catalogueStats,
   generateSampleCatalogue,
 } from "../local/spotify-emulator/sample-data";
 import type { SpotifyEmulator, SpotifyEmulatorOptions } from "../local/spotify-emulator/server";
-import { startSpotifyEmulator } from "../local/spotify-emulator/server";
 import type { SpotifyCatalogue } from "../local/spotify-emulator/types";
-import type { RunOutput } from "./support/fault-harness";
+import type { HarnessRun, RunOutput } from "./support/fault-harness";
 import {
   bucketFingerprints,
   entriesAccountedFor,
@@ -47,7 +46,7 @@ const rawKey = (playlistId: string, file: string) =>
 const songsPart = (dataDir: string, part = "part-00000.parquet") =>
   join(localPaths(dataDir).lake, "songs_data", PARTITION, part);
 
-type DefinitionRun = LocalRunResult & { events: StateProgress[] };
+type DefinitionRun = HarnessRun;
 type RunVariant = {
   around?: Partial<Record<string, AroundTask>>;
   redriveOf?: DefinitionRun;
@@ -60,34 +59,18 @@ async function execute(
   emulatorOptions: SpotifyEmulatorOptions = {},
   beforeRun?: (emulator: SpotifyEmulator) => void,
 ): Promise<DefinitionRun> {
-  const emulator = await startSpotifyEmulator({
-    pagingBaseUrl: "https://api.spotify.com/v1",
-    ...emulatorOptions,
+  const failedState = variant.redriveOf?.failedState;
+  return runAgainstEmulator({
+    dataDir,
+    input: INPUT,
+    emulator: emulatorOptions,
+    defaultPlaylists: PLAYLISTS,
+    startTime: START,
+    executionName: EXECUTION,
+    ...(beforeRun ? { beforeRun } : {}),
+    ...(failedState ? { redrive: { failedState, redriveCount: 1 } } : {}),
+    ...(variant.around ? { aroundTask: variant.around } : {}),
   });
-  try {
-    beforeRun?.(emulator);
-    const events: StateProgress[] = [];
-    const failedState = variant.redriveOf?.failedState;
-    const result = await runPipelineLocally({
-      dataDir,
-      input: INPUT,
-      spotify: {
-        apiBaseUrl: emulator.apiBaseUrl,
-        accountsBaseUrl: emulator.accountsBaseUrl,
-        credentials: emulator.credentials,
-        sleep: async () => undefined,
-      },
-      defaultPlaylists: PLAYLISTS,
-      startTime: START,
-      executionName: EXECUTION,
-      onStateEvent: (event) => events.push(event),
-      ...(failedState ? { redrive: { failedState, redriveCount: 1 } } : {}),
-      ...(variant.around ? { aroundTask: variant.around } : {}),
-    });
-    return { ...result, events };
-  } finally {
-    await emulator.close();
-  }
 }
 
 /** Emulated RedriveExecution: the failed state, its original input, the same execution. */

@@ -4,7 +4,11 @@
 // folders' fingerprints. The client's sleep is injected, so no retry or Retry-After ever waits.
 
 import { rmSync } from "node:fs";
-import type { LocalRunResult, StateProgress } from "../../local/local-pipeline";
+import type {
+  LocalPipelineOptions,
+  LocalRunResult,
+  StateProgress,
+} from "../../local/local-pipeline";
 import type { PipelineOutput } from "../../local/local-pipeline";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
 import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
@@ -15,7 +19,7 @@ import type {
 } from "../../local/spotify-emulator/server";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import type { SpotifyEndpoints } from "../../functions/commons/spotify-session";
-import { fingerprintFolder } from "./local-run";
+import { fingerprintFolder } from "./fingerprint";
 
 export interface HarnessRun extends LocalRunResult {
   /** The emulator's request log, in arrival order (never holds secrets). */
@@ -27,7 +31,7 @@ export interface HarnessRun extends LocalRunResult {
   faultsPending: number;
 }
 
-export interface HarnessOptions {
+export type HarnessOptions = {
   dataDir: string;
   input?: unknown;
   emulator?: SpotifyEmulatorOptions;
@@ -39,7 +43,7 @@ export interface HarnessOptions {
   pipelineCredentials?: { clientId?: string; clientSecret?: string; refreshToken?: string };
   /** Enqueue faults here; runs after the emulator listens and before the execution starts. */
   beforeRun?: (emulator: SpotifyEmulator) => void;
-}
+} & Pick<LocalPipelineOptions, "executionName" | "aroundTask" | "redrive">;
 
 export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
   const emulator = await startSpotifyEmulator({
@@ -65,6 +69,9 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       },
       defaultPlaylists: options.defaultPlaylists ?? SAMPLE_PLAYLIST_IDS,
       ...(options.startTime ? { startTime: options.startTime } : {}),
+      ...(options.executionName ? { executionName: options.executionName } : {}),
+      ...(options.aroundTask ? { aroundTask: options.aroundTask } : {}),
+      ...(options.redrive ? { redrive: options.redrive } : {}),
       onStateEvent: (event) => events.push(event),
     });
     return {

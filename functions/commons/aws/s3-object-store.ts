@@ -25,15 +25,7 @@ export class S3ObjectStore implements ConditionalObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === "NoSuchKey") {
-        return undefined;
-      }
-      throw error;
-    }
+    return (await this.getVersioned(key))?.body;
   }
 
   async getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
