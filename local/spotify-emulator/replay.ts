@@ -1,11 +1,13 @@
-// Replays recorded Spotify responses. A recording is a folder with an `index.json` listing
-// requests and the files holding their answers (format in test/fixtures/recorded-spotify/
-// README.md), so a person can capture one from the real API with curl and the pipeline can be
-// tested against real bodies. Bodies are served byte for byte, including `next` links that
-// point at https://api.spotify.com.
+// Replays recorded Spotify responses: loads a recording and serves `/v1` from it in place of
+// the catalogue routes. A recording is a folder with an `index.json` listing requests and the
+// files holding their answers (format in test/fixtures/recorded-spotify/README.md), so a
+// person can capture one from the real API with curl and the pipeline can be tested against
+// real bodies. Bodies are served byte for byte, including `next` links that point at
+// https://api.spotify.com.
 
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { errorReply, type ApiRoutes } from "./reply";
 
 export interface ReplayIndexEntry {
   method: string;
@@ -95,5 +97,15 @@ export async function loadRecording(dir: string): Promise<Recording> {
     dir: root,
     size: responses.size,
     lookup: (method, path, query) => responses.get(requestKey(method, path, query)),
+  };
+}
+
+/** Serves `/v1` from a recording; a request it does not hold answers 404 naming the request. */
+export function replayRoutes(recording: Recording): ApiRoutes {
+  return ({ method, path, query }) => {
+    const recorded = recording.lookup(method, path, query);
+    if (recorded) return recorded;
+    const request = `${method} ${path}${query ? `?${query}` : ""}`;
+    return errorReply(404, `Not in the replay recording: ${request}`);
   };
 }

@@ -1,0 +1,156 @@
+// The `/v1` endpoints served from a catalogue, and the rules of the two app modes: a playlist,
+// its `/items` pages, one artist; extended-quota apps also get the old `/tracks` pages, the
+// playlist's `tracks` field and batch `/artists?ids=`; development-mode apps get 403 there and
+// lose the fields the Feb-2026 changes removed. Paging follows Spotify (offset/limit checks,
+// `href`/`next`/`previous` links built on `pagingBase`).
+
+import { errorReply, jsonReply, type ApiRoutes, type Reply } from "./reply";
+import type {
+  CataloguePlaylist,
+  SpotifyArtist,
+  SpotifyCatalogue,
+  SpotifyPlaylistEntry,
+} from "./types";
+
+export type SpotifyAppMode = "extended" | "development";
+
+export interface CatalogueRoutesOptions {
+  catalogue: SpotifyCatalogue;
+  mode: SpotifyAppMode;
+  /** Largest `limit` accepted by `/items`; the old `/tracks` keeps 100. */
+  pageLimitMax: number;
+  /** Base of the paging links, without a trailing slash. */
+  pagingBase: string;
+}
+
+const ID = /^[0-9A-Za-z]{22}$/;
+
+// Fields the Feb-2026 changes removed for development-mode apps, by object `type`.
+const DEVELOPMENT_STRIPPED: Record<string, ReadonlySet<string>> = {
+  track: new Set(["popularity", "available_markets"]),
+  album: new Set(["popularity", "available_markets", "label"]),
+  artist: new Set(["popularity", "followers"]),
+  show: new Set(["available_markets"]),
+};
+
+/** Removes development-mode fields, copying objects so the catalogue is never mutated. */
+function stripForDevelopment(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripForDevelopment);
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  const stripped = typeof record.type === "string" ? DEVELOPMENT_STRIPPED[record.type] : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(record)) {
+    if (!stripped?.has(key)) out[key] = stripForDevelopment(child);
+  }
+  return out;
+}
+
+/** Parses `offset`/`limit` as Spotify does: integers, limit in [1, max], offset >= 0. */
+function paging(
+  params: URLSearchParams,
+  maxLimit: number,
+): { offset: number; limit: number } | Reply {
+  const limitText = params.get("limit");
+  const offsetText = params.get("offset");
+  const limit = limitText === null ? Math.min(20, maxLimit) : Number(limitText);
+  const offset = offsetText === null ? 0 : Number(offsetText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
+    return errorReply(400, `Invalid limit: must be an integer from 1 to ${maxLimit}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) return errorReply(400, "Invalid offset");
+  return { offset, limit };
+}
+
+export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
+  const { mode, pageLimitMax, pagingBase } = options;
+  const playlists = new Map<string, CataloguePlaylist>();
+  const artists = new Map<string, SpotifyArtist>();
+  for (const p of options.catalogue.playlists) playlists.set(p.playlist.id, p);
+  for (const a of options.catalogue.artists) artists.set(a.id, a);
+
+  const shape = (value: unknown) => (mode === "development" ? stripForDevelopment(value) : value);
+
+  function renderEntry(entry: SpotifyPlaylistEntry, oldShape: boolean): unknown {
+    if (!oldShape) return shape(entry);
+    // The old endpoint's shape: the object under `track`, keys still in alphabetical order.
+    const { item, ...rest } = entry;
+    return shape({
+      added_at: rest.added_at,
+      added_by: rest.added_by,
+      is_local: rest.is_local,
+      primary_color: rest.primary_color,
+      track: item,
+      video_thumbnail: rest.video_thumbnail,
+    });
+  }
+
+  function itemsPage(
+    p: CataloguePlaylist,
+    which: "items" | "tracks",
+    params: URLSearchParams,
+  ): Reply {
+    const page = paging(params, which === "items" ? pageLimitMax : 100);
+    if ("status" in page) return page;
+    const { offset, limit } = page;
+    const total = p.entries.length;
+    const link = (o: number) =>
+      `${pagingBase}/playlists/${p.playlist.id}/${which}?offset=${o}&limit=${limit}`;
+    return jsonReply(200, {
+      href: link(offset),
+      items: p.entries.slice(offset, offset + limit).map((e) => renderEntry(e, which === "tracks")),
+      limit,
+      next: offset + limit < total ? link(offset + limit) : null,
+      offset,
+      previous: offset > 0 ? link(Math.max(0, Math.min(offset, total) - limit)) : null,
+      total,
+    });
+  }
+
+  function playlistObject(p: CataloguePlaylist): Reply {
+    const stub = (which: string) => ({
+      href: `${pagingBase}/playlists/${p.playlist.id}/${which}`,
+      total: p.entries.length,
+    });
+    const merged: Record<string, unknown> = { ...p.playlist, items: stub("items") };
+    // Extended-quota apps still see the pre-2026 `tracks` field beside `items`.
+    if (mode === "extended") merged.tracks = stub("tracks");
+    const ordered = Object.fromEntries(
+      Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    return jsonReply(200, shape(ordered));
+  }
+
+  function severalArtists(params: URLSearchParams): Reply {
+    // Removed for development-mode apps in Feb 2026.
+    if (mode === "development") return errorReply(403, "Forbidden");
+    const ids = params.get("ids");
+    if (!ids) return errorReply(400, "Missing required field: ids");
+    const list = ids.split(",");
+    if (list.length > 50) return errorReply(400, "Too many ids requested");
+    if (!list.every((id) => ID.test(id))) return errorReply(400, "invalid id");
+    return jsonReply(200, { artists: list.map((id) => shape(artists.get(id) ?? null)) });
+  }
+
+  return ({ method, path, params }) => {
+    if (method !== "GET") return errorReply(405, "Method not allowed");
+    let m = /^\/v1\/playlists\/([^/]+)(?:\/(items|tracks))?$/.exec(path);
+    if (m) {
+      const [, id, sub] = m as unknown as [string, string, "items" | "tracks" | undefined];
+      if (!ID.test(id)) return errorReply(400, "Invalid base62 id");
+      if (sub === "tracks" && mode === "development") return errorReply(403, "Forbidden");
+      const p = playlists.get(id);
+      if (!p) return errorReply(404, "Resource not found");
+      return sub ? itemsPage(p, sub, params) : playlistObject(p);
+    }
+    m = /^\/v1\/artists\/([^/]+)$/.exec(path);
+    if (m) {
+      const id = m[1]!;
+      if (!ID.test(id)) return errorReply(400, "invalid id");
+      const artist = artists.get(id);
+      return artist ? jsonReply(200, shape(artist)) : errorReply(404, "Resource not found");
+    }
+    if (path === "/v1/artists") return severalArtists(params);
+    return errorReply(404, "Service not found");
+  };
+}
