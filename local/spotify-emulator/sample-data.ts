@@ -1,13 +1,15 @@
 // Deterministic, realistic Spotify sample catalogue for the local emulator, the pipeline's
 // end-to-end tests and benchmarks. Everything derives from a seed through a seeded PRNG
-// (mulberry32): no Math.random, no clock, so the same options always give the same catalogue.
+// (mulberry32, in seeded-random.ts): no Math.random, no clock, so the same options always
+// give the same catalogue.
 // The default sample contains every quirk the pipeline must survive (see
 // /work/shared/notes/spotify-web-api-2026.md): null entries, episodes, local files, empty
 // image lists, year/month/day release dates, hostile Unicode names, null added_at, duplicate
 // tracks, artists without genres. It describes the data as an extended-quota app sees it;
-// the server strips what development mode does not return.
+// the catalogue routes strip what development mode does not return.
 
 import { createHash } from "node:crypto";
+import { hashString, mulberry32, Rng } from "./seeded-random";
 import type {
   CataloguePlaylist,
   ReleaseDatePrecision,
@@ -38,57 +40,7 @@ const API = "https://api.spotify.com/v1";
 const OPEN = "https://open.spotify.com";
 
 // ---------------------------------------------------------------------------------------
-// Seeded randomness and ids
-
-function hashString(text: string): number {
-  // FNV-1a, 32 bit: spreads (seed, kind, index) into a PRNG seed.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number, stream: string) {
-    this.next = mulberry32(hashString(`${seed}:${stream}`));
-  }
-  float(): number {
-    return this.next();
-  }
-  /** Integer in [min, max], both inclusive. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  /** Index in [0, n) skewed towards 0, so a few popular items recur across playlists. */
-  skewed(n: number, exponent = 1.7): number {
-    return Math.min(n - 1, Math.floor(n * this.next() ** exponent));
-  }
-  hex(length: number): string {
-    let out = "";
-    for (let i = 0; i < length; i++) out += "0123456789abcdef"[Math.floor(this.next() * 16)];
-    return out;
-  }
-}
+// Ids
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ID_KINDS = ["playlist", "artist", "album", "track", "show", "episode"] as const;
