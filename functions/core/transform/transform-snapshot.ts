@@ -18,7 +18,7 @@ import {
   type StoredResponse,
 } from "../raw-manifests";
 import { TableBuilder } from "./columns";
-import { classifyEntry, SKIP_REASONS, type SkipReason } from "./entries";
+import { entryOutcomeOf, SKIP_REASONS, type SkipReason } from "./entries";
 import { isCount, isObject } from "./json";
 import { DEFAULT_MAX_ROWS_PER_FILE, encodeParquetPart, PartEncoder, partRanges } from "./parquet";
 import { DEFAULT_READ_AHEAD, RawReader, readAllInOrder } from "./raw-reader";
@@ -218,7 +218,7 @@ async function transformPlaylist(
     const items = await readItemsPage(reader, ref, position);
     for (const entry of items) {
       rows.entriesRead++;
-      const outcome = classifyEntry(entry, playlistId, position);
+      const outcome = entryOutcomeOf(entry, playlistId, position);
       if (outcome.kind === "song") {
         rows.songs.push(rows.songValues.share(outcome.song));
         // Rows arrive in (playlist_id, position) order, so the first kept album is the
