@@ -8,10 +8,15 @@ import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { ArtistsManifest } from "../raw-manifests";
-import { MANIFEST_FORMAT, readPlaylistManifest, serializeManifest } from "../raw-manifests";
+import {
+  invalidateManifest,
+  MANIFEST_FORMAT,
+  readPlaylistManifest,
+  serializeManifest,
+} from "../raw-manifests";
 import type { SpotifyClient } from "../spotify/client";
 import type { ExtractLogger } from "./extract-playlist";
-import { JSON_CONTENT_TYPE, invalidateManifest } from "./extract-playlist";
+import { JSON_CONTENT_TYPE } from "./extract-playlist";
 
 export interface ArtistsExtraction {
   manifestKey: string;

@@ -9,7 +9,7 @@ import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { PlaylistManifest } from "../raw-manifests";
-import { MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
+import { invalidateManifest, MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
 import type { SpotifyClient } from "../spotify/client";
 import { artistIdsOfPage } from "../spotify/entries";
 
@@ -112,9 +112,4 @@ export async function extractPlaylist(params: {
     entryCount,
     artistCount: manifest.artistIds.length,
   };
-}
-
-/** Removes a previous run's manifest (the commit marker) before its objects are rewritten. */
-export async function invalidateManifest(rawStore: ObjectStore, manifestKey: string) {
-  if ((await rawStore.get(manifestKey)) !== undefined) await rawStore.delete([manifestKey]);
 }
