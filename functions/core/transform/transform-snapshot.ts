@@ -17,6 +17,7 @@ import {
   type PlaylistManifest,
   type StoredResponse,
 } from "../raw-manifests";
+import { replaceUnderPrefix } from "../replace-under-prefix";
 import { TableBuilder } from "./columns";
 import { entryOutcomeOf, SKIP_REASONS, type SkipReason } from "./entries";
 import { isCount, isObject } from "./json";
@@ -357,37 +358,30 @@ function sortedParts(builder: TableBuilder, maxRowsPerFile: number): Uint8Array[
   );
 }
 
-/** Writes a table's parts, then removes any other object in its partition; returns the part count. */
+/** Writes a table's parts in place of whatever its partition held; returns the part count. */
 async function writeTable(
   store: ObjectStore,
   snapshot: SnapshotHour,
   table: LakeTable,
   parts: readonly Uint8Array[],
 ): Promise<number> {
-  const written = new Set<string>();
-  for (const [part, body] of parts.entries()) {
-    const key = lakeKeys.tableFile(table, snapshot, part);
-    await store.put(key, body, PARQUET_CONTENT_TYPE);
-    written.add(key);
-  }
-  // Overwrite first, delete after: a reader never finds the partition empty, and a rerun
-  // whose data shrank leaves no stale part behind.
-  const stale = (await store.list(lakeKeys.partitionPrefix(table, snapshot))).filter(
-    (key) => !written.has(key),
-  );
-  if (stale.length > 0) await store.delete(stale);
+  await replaceUnderPrefix(store, lakeKeys.partitionPrefix(table, snapshot), async (put) => {
+    for (const [part, body] of parts.entries()) {
+      await put(lakeKeys.tableFile(table, snapshot, part), body, PARQUET_CONTENT_TYPE);
+    }
+  });
   return parts.length;
 }
 
+/** Writes the quarantine file, or removes an earlier run's when nothing is quarantined. */
 async function writeQuarantine(
   store: ObjectStore,
   snapshot: SnapshotHour,
   lines: readonly string[],
 ): Promise<void> {
-  const key = lakeKeys.quarantine(snapshot);
-  if (lines.length > 0) {
-    await store.put(key, `${lines.join("\n")}\n`, "application/x-ndjson");
-  } else if ((await store.list(lakeKeys.quarantinePrefix(snapshot))).includes(key)) {
-    await store.delete([key]);
-  }
+  await replaceUnderPrefix(store, lakeKeys.quarantinePrefix(snapshot), async (put) => {
+    if (lines.length > 0) {
+      await put(lakeKeys.quarantine(snapshot), `${lines.join("\n")}\n`, "application/x-ndjson");
+    }
+  });
 }
