@@ -33,7 +33,7 @@ export class SongRows {
   }
 
   /** Reads the playlist's items pages (the next objects of `reader`) and adds their entries. */
-  async addPlaylist(reader: RawReader, manifest: PlaylistManifest): Promise<void> {
+  async addItemPages(reader: RawReader, manifest: PlaylistManifest): Promise<void> {
     const playlistId = manifest.playlistId;
     let position = 0;
     for (const ref of manifest.itemPages) {

@@ -71,7 +71,7 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   ]);
   for (const manifest of manifests) {
     await playlists.addPlaylist(reader, manifest);
-    await songs.addPlaylist(reader, manifest);
+    await songs.addItemPages(reader, manifest);
   }
   await artists.addResponses(reader, artistsManifest);
 
