@@ -16,7 +16,7 @@ import {
 } from "../functions/commons/errors";
 import { SpotifyClient } from "../functions/core/spotify/client";
 import type { SpotifyClientOptions, SpotifyRequestInfo } from "../functions/core/spotify/client";
-import { artistIdsOfPage, classifyEntry, entryTrack } from "../functions/core/spotify/entries";
+import { artistIdsOfPage, entryKindOf, entryTrack } from "../functions/core/spotify/entries";
 
 // ---------------------------------------------------------------------------------------
 // Fixtures: payloads shaped like Spotify's, ids of 22 base-62 characters.
@@ -249,8 +249,8 @@ describe("Module: entries", () => {
     // Act / Assess
     expect(entryTrack(modern)?.id).toBe(sid("tr", 1));
     expect(entryTrack(older)?.id).toBe(sid("tr", 2));
-    expect(classifyEntry(modern)).toBe("track");
-    expect(classifyEntry(older)).toBe("track");
+    expect(entryKindOf(modern)).toBe("track");
+    expect(entryKindOf(older)).toBe("track");
   });
 
   it("classifies removed content, podcast episodes and local files", () => {
@@ -264,19 +264,19 @@ describe("Module: entries", () => {
     };
 
     // Act / Assess
-    expect(classifyEntry(null)).toBe("null_entry");
-    expect(classifyEntry(removed)).toBe("null_entry");
-    expect(classifyEntry(episode)).toBe("episode");
-    expect(classifyEntry(local)).toBe("local_file");
+    expect(entryKindOf(null)).toBe("null_entry");
+    expect(entryKindOf(removed)).toBe("null_entry");
+    expect(entryKindOf(episode)).toBe("episode");
+    expect(entryKindOf(local)).toBe("local_file");
     expect(entryTrack(removed)).toBeNull();
   });
 
   it("treats `item: null` as removed even beside an old `track` copy, and calls non-objects malformed", () => {
     const migrated = { item: null, track: { type: "track", id: sid("tr", 9), artists: [] } };
-    expect(classifyEntry(migrated)).toBe("null_entry");
+    expect(entryKindOf(migrated)).toBe("null_entry");
     expect(entryTrack(migrated)).toBeNull();
-    expect(classifyEntry("spotify:track:x")).toBe("malformed");
-    expect(classifyEntry({ item: 42 })).toBe("malformed");
+    expect(entryKindOf("spotify:track:x")).toBe("malformed");
+    expect(entryKindOf({ item: 42 })).toBe("malformed");
   });
 
   it("lists a page's distinct, valid track artist ids, sorted, skipping everything that is not a track", () => {

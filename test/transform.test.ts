@@ -19,7 +19,7 @@ import {
   type ArtistsManifest,
   type PlaylistManifest,
 } from "../functions/core/raw-manifests";
-import { classifyEntry } from "../functions/core/transform/entries";
+import { entryOutcomeOf } from "../functions/core/transform/entries";
 import { assertAccounting, type TransformReport } from "../functions/core/transform/report";
 import { transformSnapshot } from "../functions/core/transform/transform-snapshot";
 import { MemoryObjectStore } from "./support/memory-object-store";
@@ -911,7 +911,7 @@ describe("transformSnapshot", () => {
   });
 });
 
-describe("classifyEntry", () => {
+describe("entryOutcomeOf", () => {
   const base = async () => {
     const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0000.json`)) as {
       items: { item: Record<string, unknown> }[];
@@ -962,20 +962,20 @@ describe("classifyEntry", () => {
   ])("quarantines a track with %s", async (_what, spoil, reason) => {
     const entry = await base();
     spoil(entry);
-    expect(classifyEntry(entry, ROAD_TRIP, 0)).toEqual({ kind: "quarantined", reason });
+    expect(entryOutcomeOf(entry, ROAD_TRIP, 0)).toEqual({ kind: "quarantined", reason });
   });
 
   it("treats an absent popularity (development-mode apps) as null, not as malformed", async () => {
     const entry = await base();
     delete entry.item.popularity;
-    const outcome = classifyEntry(entry, ROAD_TRIP, 3);
+    const outcome = entryOutcomeOf(entry, ROAD_TRIP, 3);
     expect(outcome).toMatchObject({ kind: "song", song: { popularity: null, position: 3 } });
   });
 
   it("prefers `item` over `track` when an entry carries both", async () => {
     const entry = await base();
     entry.track = { ...entry.item, id: "0000000000000000000000" };
-    expect(classifyEntry(entry, ROAD_TRIP, 0)).toMatchObject({
+    expect(entryOutcomeOf(entry, ROAD_TRIP, 0)).toMatchObject({
       song: { song_id: TRACK.theFuneral },
     });
   });

@@ -1,6 +1,7 @@
 // Manifests are the commit markers of the raw layer. Extraction writes a playlist's (or the
 // artists') response objects first and its manifest last, so a manifest's presence means
-// every object it lists is complete. Transform reads only what manifests list.
+// every object it lists is complete. Transform reads only what manifests list. This module
+// owns their format: serializing, invalidating, and reading them with validation.
 
 import { RawDataError, RawSnapshotMissingError } from "../commons/errors";
 import { rawKeys } from "../commons/keys";
@@ -34,6 +35,11 @@ export interface ArtistsManifest {
   artistIds: string[];
   responses: (StoredResponse & { status: number })[];
   missingArtistIds: string[];
+}
+
+/** Removes a previous run's manifest (the commit marker) before its objects are rewritten. */
+export async function invalidateManifest(store: ObjectStore, manifestKey: string): Promise<void> {
+  if ((await store.get(manifestKey)) !== undefined) await store.delete([manifestKey]);
 }
 
 /** Serializes a manifest with a stable layout, so reruns write byte-identical manifests. */
@@ -113,17 +119,4 @@ export async function readArtistsManifest(
     );
   if (!valid) throw new RawDataError(`${key} is not a valid artists manifest`);
   return m as unknown as ArtistsManifest;
-}
-
-/** Reads a stored response body and parses it, naming the key when it is not JSON. */
-export async function readStoredJson(store: ObjectStore, ref: StoredResponse): Promise<unknown> {
-  const bytes = await store.get(ref.key);
-  if (bytes === undefined) {
-    throw new RawDataError(`${ref.key} is listed in a manifest but missing from the raw store`);
-  }
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new RawDataError(`${ref.key} (from ${ref.url}) is not valid JSON`, { cause: error });
-  }
 }

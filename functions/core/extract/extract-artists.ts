@@ -8,10 +8,16 @@ import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { ArtistsManifest } from "../raw-manifests";
-import { MANIFEST_FORMAT, readPlaylistManifest, serializeManifest } from "../raw-manifests";
+import {
+  invalidateManifest,
+  MANIFEST_FORMAT,
+  readPlaylistManifest,
+  serializeManifest,
+} from "../raw-manifests";
+import { replaceUnderPrefix } from "../replace-under-prefix";
 import type { SpotifyClient } from "../spotify/client";
 import type { ExtractLogger } from "./extract-playlist";
-import { JSON_CONTENT_TYPE, invalidateManifest } from "./extract-playlist";
+import { JSON_CONTENT_TYPE } from "./extract-playlist";
 
 export interface ArtistsExtraction {
   manifestKey: string;
@@ -47,45 +53,46 @@ export async function extractArtists(params: {
   const manifestKey = rawKeys.artistsManifest(snapshot);
   await invalidateManifest(rawStore, manifestKey);
 
-  const stored: ArtistsManifest["responses"] = [];
-  const found = new Set<string>();
-  for (const [index, response] of responses.entries()) {
-    const key = rawKeys.artistsResponse(snapshot, index);
-    await rawStore.put(key, response.body, JSON_CONTENT_TYPE);
-    stored.push({ key, url: response.canonicalUrl, status: response.status });
-    for (const id of artistIdsIn(response.json, response.status)) found.add(id);
-  }
-  // Whatever was asked for and not answered with an artist object: 404s one by one, or
-  // `null` slots of a batch answer. The transform records these as missing, not as errors.
-  const missingArtistIds = artistIds.filter((id) => !found.has(id));
+  const { result: manifest, removed } = await replaceUnderPrefix(
+    rawStore,
+    rawKeys.artistsPrefix(snapshot),
+    async (put) => {
+      const stored: ArtistsManifest["responses"] = [];
+      const found = new Set<string>();
+      for (const [index, response] of responses.entries()) {
+        const key = rawKeys.artistsResponse(snapshot, index);
+        await put(key, response.body, JSON_CONTENT_TYPE);
+        stored.push({ key, url: response.canonicalUrl, status: response.status });
+        for (const id of artistIdsIn(response.json, response.status)) found.add(id);
+      }
+      // Whatever was asked for and not answered with an artist object: 404s one by one, or
+      // `null` slots of a batch answer. The transform records these as missing, not as errors.
+      const missingArtistIds = artistIds.filter((id) => !found.has(id));
 
-  const manifest: ArtistsManifest = {
-    format: MANIFEST_FORMAT,
-    snapshot: snapshot.iso,
-    artistIds,
-    responses: stored,
-    missingArtistIds,
-  };
-  await rawStore.put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
-
-  const keep = new Set([manifestKey, ...stored.map((r) => r.key)]);
-  const stale = (await rawStore.list(rawKeys.artistsPrefix(snapshot))).filter(
-    (key) => !keep.has(key),
+      const manifest: ArtistsManifest = {
+        format: MANIFEST_FORMAT,
+        snapshot: snapshot.iso,
+        artistIds,
+        responses: stored,
+        missingArtistIds,
+      };
+      await put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
+      return manifest;
+    },
   );
-  if (stale.length > 0) await rawStore.delete(stale);
 
   logger?.info("artists extracted", {
     snapshot: snapshot.iso,
     artistCount: artistIds.length,
-    responseCount: stored.length,
-    missingArtistCount: missingArtistIds.length,
-    staleKeysDeleted: stale.length,
+    responseCount: manifest.responses.length,
+    missingArtistCount: manifest.missingArtistIds.length,
+    staleKeysDeleted: removed.length,
   });
   return {
     manifestKey,
     artistCount: artistIds.length,
-    responseCount: stored.length,
-    missingArtistCount: missingArtistIds.length,
+    responseCount: manifest.responses.length,
+    missingArtistCount: manifest.missingArtistIds.length,
   };
 }
 

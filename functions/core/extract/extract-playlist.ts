@@ -9,8 +9,9 @@ import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { PlaylistManifest } from "../raw-manifests";
-import { MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
+import { invalidateManifest, MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
 import type { SpotifyClient } from "../spotify/client";
+import { replaceUnderPrefix } from "../replace-under-prefix";
 import { artistIdsOfPage } from "../spotify/entries";
 
 /** The part of a structured logger (e.g. Powertools Logger) extraction uses. */
@@ -54,67 +55,64 @@ export async function extractPlaylist(params: {
   await invalidateManifest(rawStore, manifestKey);
 
   const playlistKey = rawKeys.playlist(snapshot, playlistId);
-  await rawStore.put(playlistKey, playlist.body, JSON_CONTENT_TYPE);
-
-  const itemPages: PlaylistManifest["itemPages"] = [];
-  const artistIds = new Set<string>();
-  let entryCount = 0;
   let declaredTotal: unknown;
-  for await (const page of spotify.playlistItemPages(playlistId)) {
-    const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
-    await rawStore.put(key, page.body, JSON_CONTENT_TYPE);
-    const items = (page.json as { items?: unknown }).items;
-    const pageEntries = Array.isArray(items) ? items.length : 0;
-    if (itemPages.length === 0) declaredTotal = (page.json as { total?: unknown }).total;
-    itemPages.push({ key, url: page.canonicalUrl, entryCount: pageEntries });
-    entryCount += pageEntries;
-    for (const id of artistIdsOfPage(page.json)) artistIds.add(id);
-  }
+  // The playlist's folder gets its body, every items page and, last, the manifest; what a
+  // longer earlier run left there is removed after.
+  const { result: manifest, removed } = await replaceUnderPrefix(
+    rawStore,
+    rawKeys.playlistPrefix(snapshot, playlistId),
+    async (put) => {
+      await put(playlistKey, playlist.body, JSON_CONTENT_TYPE);
+      const itemPages: PlaylistManifest["itemPages"] = [];
+      const artistIds = new Set<string>();
+      let entryCount = 0;
+      for await (const page of spotify.playlistItemPages(playlistId)) {
+        const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
+        await put(key, page.body, JSON_CONTENT_TYPE);
+        const items = (page.json as { items?: unknown }).items;
+        const pageEntries = Array.isArray(items) ? items.length : 0;
+        if (itemPages.length === 0) declaredTotal = (page.json as { total?: unknown }).total;
+        itemPages.push({ key, url: page.canonicalUrl, entryCount: pageEntries });
+        entryCount += pageEntries;
+        for (const id of artistIdsOfPage(page.json)) artistIds.add(id);
+      }
 
-  // Key order is fixed by this literal, so the same responses give the same bytes.
-  const manifest: PlaylistManifest = {
-    format: MANIFEST_FORMAT,
-    snapshot: snapshot.iso,
-    playlistId,
-    playlist: { key: playlistKey, url: playlist.canonicalUrl },
-    itemPages,
-    entryCount,
-    artistIds: [...artistIds].sort(),
-  };
-  await rawStore.put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
-
-  const keep = new Set([manifestKey, playlistKey, ...itemPages.map((p) => p.key)]);
-  const stale = (await rawStore.list(rawKeys.playlistPrefix(snapshot, playlistId))).filter(
-    (key) => !keep.has(key),
+      // Key order is fixed by this literal, so the same responses give the same bytes.
+      const manifest: PlaylistManifest = {
+        format: MANIFEST_FORMAT,
+        snapshot: snapshot.iso,
+        playlistId,
+        playlist: { key: playlistKey, url: playlist.canonicalUrl },
+        itemPages,
+        entryCount,
+        artistIds: [...artistIds].sort(),
+      };
+      await put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
+      return manifest;
+    },
   );
-  if (stale.length > 0) await rawStore.delete(stale);
 
   logger?.info("playlist extracted", {
     playlistId,
     snapshot: snapshot.iso,
-    pageCount: itemPages.length,
-    entryCount,
+    pageCount: manifest.itemPages.length,
+    entryCount: manifest.entryCount,
     declaredTotal,
     artistCount: manifest.artistIds.length,
-    staleKeysDeleted: stale.length,
+    staleKeysDeleted: removed.length,
   });
-  if (typeof declaredTotal === "number" && declaredTotal !== entryCount) {
+  if (typeof declaredTotal === "number" && declaredTotal !== manifest.entryCount) {
     logger?.warn("playlist entries received differ from its declared total", {
       playlistId,
       declaredTotal,
-      entryCount,
+      entryCount: manifest.entryCount,
     });
   }
   return {
     playlistId,
     manifestKey,
-    pageCount: itemPages.length,
-    entryCount,
+    pageCount: manifest.itemPages.length,
+    entryCount: manifest.entryCount,
     artistCount: manifest.artistIds.length,
   };
-}
-
-/** Removes a previous run's manifest (the commit marker) before its objects are rewritten. */
-export async function invalidateManifest(rawStore: ObjectStore, manifestKey: string) {
-  if ((await rawStore.get(manifestKey)) !== undefined) await rawStore.delete([manifestKey]);
 }

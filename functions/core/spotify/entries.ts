@@ -30,7 +30,7 @@ export function entryTrack(entry: unknown): JsonObject | null {
  * What an entry holds; only `"track"` entries have ids the lake can key on. Extraction and
  * the transform both decide with this one function, so they never disagree on an entry.
  */
-export function classifyEntry(entry: unknown): EntryKind {
+export function entryKindOf(entry: unknown): EntryKind {
   if (entry === null) return "null_entry";
   if (!isObject(entry)) return "malformed";
   const track = trackSlot(entry);
@@ -47,7 +47,7 @@ export function artistIdsOfPage(page: unknown): string[] {
   if (!isObject(page) || !Array.isArray(page.items)) return [];
   const ids = new Set<string>();
   for (const entry of page.items) {
-    if (classifyEntry(entry) !== "track") continue;
+    if (entryKindOf(entry) !== "track") continue;
     const artists = entryTrack(entry)?.artists;
     if (!Array.isArray(artists)) continue;
     for (const artist of artists) {

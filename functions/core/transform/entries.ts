@@ -3,7 +3,7 @@
 // we cannot trust: someone should look). Checks run in a fixed order, so a malformed track
 // always gets the same reason.
 
-import { classifyEntry as classifyEntryKind, entryTrack } from "../spotify/entries";
+import { entryKindOf, entryTrack } from "../spotify/entries";
 import { isSpotifyId } from "../../commons/snapshot";
 import {
   artistIdsOf,
@@ -65,14 +65,15 @@ const quarantined = (reason: EntryQuarantineReason): EntryOutcome => ({
 });
 
 /**
- * Classifies one entry at `position` (0-based) of playlist `playlistId`. The track sits
+ * What becomes of one entry at `position` (0-based) of playlist `playlistId`: a song row
+ * with its album row, a skip, or a quarantine, with its reason. The track sits
  * under `item` in the 2026 API and under `track` in the older one; both are accepted.
  */
-export function classifyEntry(entry: unknown, playlistId: string, position: number): EntryOutcome {
-  const kind = classifyEntryKind(entry);
+export function entryOutcomeOf(entry: unknown, playlistId: string, position: number): EntryOutcome {
+  const kind = entryKindOf(entry);
   if (kind === "malformed") return quarantined("invalid_entry");
   if (kind !== "track") return { kind: "skipped", reason: kind };
-  // A "track" entry is an object holding a track object (classifyEntryKind checked both).
+  // A "track" entry is an object holding a track object (entryKindOf checked both).
   const track = entryTrack(entry)!;
   const fields = entry as JsonObject;
   if (track.type !== undefined && track.type !== "track")

@@ -6,7 +6,7 @@ import { parquetWriteBuffer, type SchemaElement } from "hyparquet-writer";
 import { schemaElements, TableBuilder, type CellValue, type ColumnSpec } from "./columns";
 
 /** `created_by` of every file: fixed, so it never makes two runs' bytes differ. */
-export const PARQUET_CREATED_BY = "spotify-lake transform (hyparquet-writer 0.17.0)";
+const PARQUET_CREATED_BY = "spotify-lake transform (hyparquet-writer 0.17.0)";
 
 /** Rows per file before a table is split into several parts. */
 export const DEFAULT_MAX_ROWS_PER_FILE = 250_000;
@@ -15,7 +15,7 @@ export const DEFAULT_MAX_ROWS_PER_FILE = 250_000;
 // per-group buffers stay well inside a Lambda's memory.
 const ROW_GROUP_ROWS = 100_000;
 
-export function tableSchema(columns: readonly ColumnSpec[]): SchemaElement[] {
+function tableSchema(columns: readonly ColumnSpec[]): SchemaElement[] {
   return [{ name: "root", num_children: columns.length }, ...columns.flatMap(schemaElements)];
 }
 
@@ -27,7 +27,7 @@ function checkedMaxRows(maxRowsPerFile: number): number {
 }
 
 /** Row ranges of each part; an empty table still gets one (empty) part that carries its schema. */
-export function partRanges(rows: number, maxRowsPerFile: number): [number, number][] {
+function partRanges(rows: number, maxRowsPerFile: number): [number, number][] {
   checkedMaxRows(maxRowsPerFile);
   const ranges: [number, number][] = [];
   for (let start = 0; start < rows || ranges.length === 0; start += maxRowsPerFile) {
@@ -37,7 +37,7 @@ export function partRanges(rows: number, maxRowsPerFile: number): [number, numbe
 }
 
 /** Encodes rows `order[start..end)` of a table (insertion order without `order`) as one file. */
-export function encodeParquetPart(
+function encodeParquetPart(
   builder: TableBuilder,
   start: number,
   end: number,
@@ -93,5 +93,47 @@ export class PartEncoder {
   private flush(): void {
     this.parts.push(encodeParquetPart(this.builder, 0, this.builder.length));
     this.builder = new TableBuilder(this.columns);
+  }
+}
+
+/**
+ * A table written sorted by key (its first column, in code-unit order). Rows are kept as
+ * column data until `finish`, so this is for the small tables: one row per distinct album
+ * or artist.
+ */
+export class SortedPartEncoder {
+  private readonly builder: TableBuilder;
+  private readonly maxRowsPerFile: number;
+
+  constructor(columns: readonly ColumnSpec[], maxRowsPerFile: number) {
+    this.maxRowsPerFile = checkedMaxRows(maxRowsPerFile);
+    this.builder = new TableBuilder(columns);
+  }
+
+  get length(): number {
+    return this.builder.length;
+  }
+
+  push(row: Readonly<Record<string, CellValue>>): void {
+    this.builder.push(row);
+  }
+
+  /** Every part's bytes; an empty table gets one empty part that carries its schema. */
+  finish(): Uint8Array[] {
+    const order = this.sortOrder();
+    return partRanges(this.builder.length, this.maxRowsPerFile).map(([start, end]) =>
+      encodeParquetPart(this.builder, start, end, order),
+    );
+  }
+
+  private sortOrder(): Uint32Array {
+    const order = new Uint32Array(this.builder.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    const key = (row: number) => this.builder.cell(0, row) as string;
+    return order.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
   }
 }
