@@ -9,7 +9,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spotifySecretWriter } from "../functions/commons/aws/spotify-secret-writer";
-import type { SpotifyCredentials } from "../functions/commons/ports";
+import type { SpotifyCredentials } from "../functions/commons/spotify";
 import { spotifySecretFromSecretsManager } from "../functions/commons/spotify-credentials";
 import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
 import { lambdaContext } from "../local/lambda-runtime";
@@ -43,7 +43,7 @@ describe("Extract handlers and the Spotify secret", () => {
         secretId,
         new SecretsManagerClient({ region: "eu-west-1" }),
       ),
-      spotifyEndpoints: {
+      spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
       },
@@ -84,7 +84,7 @@ describe("Extract handlers and the Spotify secret", () => {
     const handler = createExtractPlaylistHandler({
       rawStore: new MemoryObjectStore(),
       spotifySecret: spotifySecretFromSecretsManager(secretId),
-      spotifyEndpoints: {
+      spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
       },

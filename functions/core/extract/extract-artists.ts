@@ -7,9 +7,9 @@ import { rawKeys } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
+import type { SpotifyPort } from "../../commons/spotify";
 import type { ArtistsManifest } from "../raw-manifests";
 import { MANIFEST_FORMAT, readPlaylistManifest, serializeManifest } from "../raw-manifests";
-import type { SpotifyClient } from "../spotify/client";
 import type { ExtractLogger } from "./extract-playlist";
 import { JSON_CONTENT_TYPE, invalidateManifest } from "./extract-playlist";
 
@@ -21,7 +21,7 @@ export interface ArtistsExtraction {
 }
 
 export async function extractArtists(params: {
-  spotify: Pick<SpotifyClient, "getArtists">;
+  spotify: Pick<SpotifyPort, "getArtists">;
   rawStore: ObjectStore;
   snapshot: SnapshotHour;
   playlistIds: readonly string[];

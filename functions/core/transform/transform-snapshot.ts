@@ -17,11 +17,12 @@ import {
   type PlaylistManifest,
   type StoredResponse,
 } from "../raw-manifests";
+import { mapConcurrently } from "../concurrency";
 import { TableBuilder } from "./columns";
 import { classifyEntry, SKIP_REASONS, type SkipReason } from "./entries";
 import { isCount, isObject } from "./json";
 import { DEFAULT_MAX_ROWS_PER_FILE, encodeParquetPart, PartEncoder, partRanges } from "./parquet";
-import { DEFAULT_READ_AHEAD, RawReader, readAllInOrder } from "./raw-reader";
+import { DEFAULT_READ_AHEAD, RawReader } from "./raw-reader";
 import { artistRowOf, playlistRowOf } from "./records";
 import { SongValueCache } from "./shared-values";
 import { assertAccounting, serializeReport, sortedCounts, type TransformReport } from "./report";
@@ -112,7 +113,7 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
 
   // All manifests first: a missing one fails the step before any work or any write. They
   // are read a few at a time; the error still names the first missing one in id order.
-  const manifests = await readAllInOrder(playlistIds, DEFAULT_READ_AHEAD, (id) =>
+  const manifests = await mapConcurrently(playlistIds, DEFAULT_READ_AHEAD, (id) =>
     readPlaylistManifest(rawStore, snapshot, id),
   );
   const artistsManifest = await readArtistsManifest(rawStore, snapshot);
