@@ -2,12 +2,12 @@
 // Every setting is checked once, before any construct exists, and a bad file fails with a
 // message naming the file and each bad setting, instead of a Terraform error at apply time.
 
-import type { SpotifyAppMode } from "../functions/core/spotify/client";
-import { SPOTIFY_APP_MODES } from "../functions/core/spotify/client";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigurationError } from "../functions/commons/errors";
 import { isSpotifyId } from "../functions/commons/snapshot";
+import type { SpotifyAppMode } from "../functions/commons/spotify";
+import { SPOTIFY_APP_MODES } from "../functions/commons/spotify";
 
 export const STAGES_DIR = path.resolve(__dirname, "stages");
 

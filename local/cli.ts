@@ -8,8 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { spotifyAppModeEnv } from "../functions/commons/config";
 import { lambdaErrorMessage } from "../functions/commons/errors";
-import type { SpotifyCredentials } from "../functions/commons/ports";
-import type { SpotifyEndpoints } from "../functions/commons/spotify-session";
+import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
@@ -71,7 +70,7 @@ async function run(argv: string[]): Promise<number> {
   if (values.playlists) input.playlists = values.playlists.split(",").map((s) => s.trim());
   if (values.mode) input.mode = values.mode;
 
-  let spotify: SpotifyEndpoints & { credentials: SpotifyCredentials };
+  let spotify: SpotifyClientSettings & { credentials: SpotifyCredentials };
   let defaultPlaylists: readonly string[];
   let stopEmulator = async () => {};
   if (live) {

@@ -7,14 +7,13 @@ import { StateMachine } from "aws-local-stepfunctions";
 import type { StateMachineDefinition } from "aws-local-stepfunctions";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { SpotifyCredentials } from "../functions/commons/ports";
 import type { CrawlProgress } from "../functions/core/crawl/crawl-progress";
 import type { Run } from "../functions/core/prepare-run";
 import type { TransformReport } from "../functions/core/transform/transform-snapshot";
 import type { ValidationProgress } from "../functions/core/validate/validation-progress";
 import type { ExtractionSummary } from "../functions/extract-artists/handler";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
-import type { SpotifyEndpoints } from "../functions/commons/spotify-session";
+import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
 import { createCrawlLakeHandler } from "../functions/crawl-lake/handler";
 import { createExtractArtistsHandler } from "../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
@@ -34,7 +33,7 @@ export interface LocalPipelineOptions {
   dataDir: string;
   /** The execution input, as given to StartExecution. */
   input: unknown;
-  spotify: SpotifyEndpoints & { credentials: SpotifyCredentials };
+  spotify: SpotifyClientSettings & { credentials: SpotifyCredentials };
   /** The prepare-run function's PLAYLIST_IDS. */
   defaultPlaylists: readonly string[];
   executionName?: string;
@@ -133,11 +132,11 @@ export function localHandlers(
   const paths = localPaths(options.dataDir);
   const rawStore = new FileObjectStore(paths.raw);
   const lakeStore = new FileObjectStore(paths.lake);
-  const { credentials, ...spotifyEndpoints } = options.spotify;
+  const { credentials, ...spotifySettings } = options.spotify;
   const extractDeps = {
     rawStore,
     spotifySecret: spotifySecretFromValue(credentials),
-    spotifyEndpoints,
+    spotifySettings,
   };
   const handlers: Record<string, LambdaHandler> = {
     PrepareRun: createPrepareRunHandler({ defaultPlaylists: options.defaultPlaylists }),

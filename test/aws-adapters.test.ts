@@ -211,7 +211,7 @@ describe("Spotify secret through @middy/secrets-manager", () => {
       spotifySecret: spotifySecretFromSecretsManager(
         "arn:aws:secretsmanager:eu-west-1:1:secret:spotify",
       ),
-      spotifyEndpoints: {
+      spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
       },

@@ -1,5 +1,6 @@
-// The extract Lambdas' handling of the Spotify secret: a rotated refresh token is stored back,
-// and a refused secret is read anew on the state machine's retry.
+// The extract Lambdas' handling of the Spotify secret (a rotated refresh token is stored back,
+// and a refused secret is read anew on the state machine's retry), and the Spotify client's
+// warnings and requests reaching their structured logger.
 
 import {
   GetSecretValueCommand,
@@ -7,10 +8,15 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { spotifySecretWriter } from "../functions/commons/aws/spotify-secret-writer";
-import type { SpotifyCredentials } from "../functions/commons/ports";
-import { spotifySecretFromSecretsManager } from "../functions/commons/spotify-credentials";
+import { logger } from "../functions/commons/lambda";
+import type { SpotifyCredentials } from "../functions/commons/spotify";
+import {
+  spotifySecretFromSecretsManager,
+  spotifySecretFromValue,
+} from "../functions/commons/spotify-credentials";
+import { createExtractArtistsHandler } from "../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
 import { lambdaContext } from "../local/lambda-runtime";
 import { SAMPLE_PLAYLIST_IDS } from "../local/spotify-emulator/sample-data";
@@ -21,7 +27,7 @@ import { MemoryObjectStore } from "./support/memory-object-store";
 const secrets = mockClient(SecretsManagerClient);
 const run = (n: number) => ({ snapshot: "2026-11-22T05:00:00.000Z", executionId: `exec-${n}` });
 
-describe("Extract handlers and the Spotify secret", () => {
+describe("Extract handlers: the Spotify secret and the client's log lines", () => {
   let emulator: SpotifyEmulator;
   beforeEach(async () => {
     secrets.reset();
@@ -43,7 +49,7 @@ describe("Extract handlers and the Spotify secret", () => {
         secretId,
         new SecretsManagerClient({ region: "eu-west-1" }),
       ),
-      spotifyEndpoints: {
+      spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
       },
@@ -84,7 +90,7 @@ describe("Extract handlers and the Spotify secret", () => {
     const handler = createExtractPlaylistHandler({
       rawStore: new MemoryObjectStore(),
       spotifySecret: spotifySecretFromSecretsManager(secretId),
-      spotifyEndpoints: {
+      spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
         accountsBaseUrl: emulator.accountsBaseUrl,
       },
@@ -100,5 +106,54 @@ describe("Extract handlers and the Spotify secret", () => {
     // Assess
     expect(retried).toMatchObject({ rateLimited: false, playlistId: SAMPLE_PLAYLIST_IDS[1] });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it("logs the Spotify client's warnings with their details, and each request at debug level", async () => {
+    // Prepare: the app mode is not configured, so the artists step tries the batch endpoint,
+    // which a development-mode app is refused; the client warns and goes one by one.
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    const debug = vi.spyOn(logger, "debug").mockImplementation(() => {});
+    onTestFinished(() => {
+      warn.mockRestore();
+      debug.mockRestore();
+    });
+    const deps = {
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    };
+    const playlistId = SAMPLE_PLAYLIST_IDS[0]!;
+    const extracted = await createExtractPlaylistHandler(deps)(
+      { run: run(3), playlistId },
+      lambdaContext("extract-playlist"),
+    );
+    if (extracted.rateLimited) throw new Error("the emulator does not rate limit here");
+
+    // Act
+    await createExtractArtistsHandler(deps)(
+      {
+        run: run(3),
+        playlists: [{ playlistId, available: true, entryCount: extracted.entryCount }],
+      },
+      lambdaContext("extract-artists"),
+    );
+
+    // Assess
+    expect(warn).toHaveBeenCalledWith(
+      "GET /artists?ids= is unavailable; fetching artists one by one",
+      { status: 403 },
+    );
+    const requests = debug.mock.calls.filter(([message]) => message === "Spotify request");
+    expect(requests.map(([, info]) => info)).toContainEqual({
+      method: "GET",
+      url: expect.stringMatching(/\/v1\/artists\?ids=/),
+      status: 403,
+      attempt: 1,
+      durationMs: expect.any(Number),
+    });
+    expect(requests.length).toBe(emulator.requestLog.length);
   });
 });

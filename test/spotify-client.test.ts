@@ -15,7 +15,8 @@ import {
   SpotifyTransientError,
 } from "../functions/commons/errors";
 import { SpotifyClient } from "../functions/core/spotify/client";
-import type { SpotifyClientOptions, SpotifyRequestInfo } from "../functions/core/spotify/client";
+import type { SpotifyClientOptions } from "../functions/core/spotify/client";
+import type { SpotifyRequestInfo } from "../functions/commons/spotify";
 import { artistIdsOfPage, entryKindOf, entryTrack } from "../functions/core/spotify/entries";
 
 // ---------------------------------------------------------------------------------------

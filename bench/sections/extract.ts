@@ -8,11 +8,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { extractArtists } from "../../functions/core/extract/extract-artists";
 import { extractPlaylist } from "../../functions/core/extract/extract-playlist";
-import {
-  ARTISTS_BATCH_SIZE,
-  ITEMS_PAGE_LIMIT,
-  SpotifyClient,
-} from "../../functions/core/spotify/client";
+import { ARTISTS_BATCH_SIZE } from "../../functions/core/spotify/artist-lookup";
+import { SpotifyClient } from "../../functions/core/spotify/client";
+import { ITEMS_PAGE_LIMIT } from "../../functions/core/spotify/items-pager";
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
 import { startSpotifyEmulator, type SpotifyAppMode } from "../../local/spotify-emulator/server";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";

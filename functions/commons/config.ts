@@ -1,9 +1,9 @@
 // Lambda configuration is read once, at load, so a missing setting fails the cold start
 // with a message naming it rather than a confusing error halfway through a run.
 
-import type { SpotifyAppMode } from "../core/spotify/client";
-import { SPOTIFY_APP_MODES } from "../core/spotify/client";
 import { ConfigurationError } from "./errors";
+import type { SpotifyAppMode } from "./spotify";
+import { SPOTIFY_APP_MODES } from "./spotify";
 
 export function requiredEnv(name: string): string {
   const value = process.env[name]?.trim();

@@ -55,10 +55,3 @@ export interface QueryEngine {
   status(queryId: string): Promise<QueryStatus>;
   rows(queryId: string): Promise<Record<string, string | null>[]>;
 }
-
-/** What the Spotify secret holds. `refreshToken` enables user authorization (development mode). */
-export interface SpotifyCredentials {
-  clientId: string;
-  clientSecret: string;
-  refreshToken?: string;
-}

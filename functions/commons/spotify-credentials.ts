@@ -7,7 +7,7 @@ import secretsManager from "@middy/secrets-manager";
 import { clearCache } from "@middy/util";
 import type { Context } from "aws-lambda";
 import { ConfigurationError } from "./errors";
-import type { SpotifyCredentials } from "./ports";
+import type { SpotifyCredentials } from "./spotify";
 
 export interface SpotifyContext extends Context {
   spotifyCredentials?: unknown;

@@ -10,5 +10,5 @@ export const handler = createExtractPlaylistHandler({
   rawStore: new S3ObjectStore(requiredEnv("RAW_BUCKET")),
   spotifySecret: spotifySecretFromSecretsManager(secretId),
   saveRotatedCredentials: spotifySecretWriter(secretId),
-  spotifyEndpoints: { appMode: spotifyAppModeEnv() },
+  spotifySettings: { appMode: spotifyAppModeEnv() },
 });

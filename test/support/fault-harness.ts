@@ -18,7 +18,7 @@ import type {
   SpotifyEmulatorOptions,
 } from "../../local/spotify-emulator/server";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
-import type { SpotifyEndpoints } from "../../functions/commons/spotify-session";
+import type { SpotifyClientSettings } from "../../functions/commons/spotify";
 import { fingerprintFolder } from "./fingerprint";
 
 export interface HarnessRun extends LocalRunResult {
@@ -38,7 +38,7 @@ export type HarnessOptions = {
   defaultPlaylists?: readonly string[];
   startTime?: Date;
   /** Spotify client options (timeouts, attempts); `sleep` is always the recording no-op. */
-  spotify?: Omit<SpotifyEndpoints, "sleep" | "apiBaseUrl" | "accountsBaseUrl">;
+  spotify?: Omit<SpotifyClientSettings, "sleep" | "apiBaseUrl" | "accountsBaseUrl">;
   /** What the pipeline is given instead of the emulator's credentials (e.g. a wrong secret). */
   pipelineCredentials?: { clientId?: string; clientSecret?: string; refreshToken?: string };
   /** Enqueue faults here; runs after the emulator listens and before the execution starts. */

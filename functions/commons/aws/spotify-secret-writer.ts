@@ -2,7 +2,7 @@
 // the old token stops working, so losing the new one would break every later run.
 
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SpotifyCredentials } from "../ports";
+import type { SpotifyCredentials } from "../spotify";
 import { clearSpotifySecretCache } from "../spotify-credentials";
 
 export function spotifySecretWriter(

@@ -7,6 +7,7 @@ import { rawKeys } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
+import type { SpotifyPort } from "../../commons/spotify";
 import type { ArtistsManifest } from "../raw-manifests";
 import {
   invalidateManifest,
@@ -15,7 +16,6 @@ import {
   serializeManifest,
 } from "../raw-manifests";
 import { replaceUnderPrefix } from "../replace-under-prefix";
-import type { SpotifyClient } from "../spotify/client";
 import type { ExtractLogger } from "./extract-playlist";
 import { JSON_CONTENT_TYPE } from "./extract-playlist";
 
@@ -27,7 +27,7 @@ export interface ArtistsExtraction {
 }
 
 export async function extractArtists(params: {
-  spotify: Pick<SpotifyClient, "getArtists">;
+  spotify: Pick<SpotifyPort, "getArtists">;
   rawStore: ObjectStore;
   snapshot: SnapshotHour;
   playlistIds: readonly string[];

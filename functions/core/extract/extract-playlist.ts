@@ -8,9 +8,9 @@ import { rawKeys } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
+import type { SpotifyPort } from "../../commons/spotify";
 import type { PlaylistManifest } from "../raw-manifests";
 import { invalidateManifest, MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
-import type { SpotifyClient } from "../spotify/client";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { artistIdsOfPage } from "../spotify/entries";
 
@@ -31,7 +31,7 @@ export interface PlaylistExtraction {
 export const JSON_CONTENT_TYPE = "application/json";
 
 export async function extractPlaylist(params: {
-  spotify: Pick<SpotifyClient, "getPlaylist" | "playlistItemPages">;
+  spotify: Pick<SpotifyPort, "getPlaylist" | "playlistItemPages">;
   rawStore: ObjectStore;
   snapshot: SnapshotHour;
   playlistId: string;

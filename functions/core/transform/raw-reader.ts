@@ -54,32 +54,3 @@ export class RawReader {
     }
   }
 }
-
-/**
- * `read` of every item, at most `limit` at a time, results in item order. When reads fail,
- * the error thrown is that of the first failing item in order, whatever order they ended in,
- * so the step always names the same object for the same data.
- */
-export async function readAllInOrder<T, R>(
-  items: readonly T[],
-  limit: number,
-  read: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const settled = new Array<PromiseSettledResult<R>>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        settled[index] = { status: "fulfilled", value: await read(items[index]!) };
-      } catch (reason) {
-        settled[index] = { status: "rejected", reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return settled.map((result) => {
-    if (result.status === "rejected") throw result.reason;
-    return result.value;
-  });
-}

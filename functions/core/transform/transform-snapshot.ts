@@ -14,12 +14,13 @@ import { LAKE_TABLES, lakeKeys, type LakeTable } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import { isSpotifyId, type SnapshotHour } from "../../commons/snapshot";
 import { readArtistsManifest, readPlaylistManifest } from "../raw-manifests";
+import { mapConcurrently } from "../concurrency";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { ArtistRows } from "./artist-rows";
 import { DEFAULT_MAX_ROWS_PER_FILE } from "./parquet";
 import { PlaylistRows } from "./playlist-rows";
 import { QuarantineFile } from "./quarantine";
-import { DEFAULT_READ_AHEAD, RawReader, readAllInOrder } from "./raw-reader";
+import { DEFAULT_READ_AHEAD, RawReader } from "./raw-reader";
 import { assertAccounting, serializeReport, type TransformReport } from "./report";
 import { SongRows } from "./song-rows";
 
@@ -55,7 +56,7 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
 
   // All manifests first: a missing one fails the step before any work or any write. They
   // are read a few at a time; the error still names the first missing one in id order.
-  const manifests = await readAllInOrder(playlistIds, DEFAULT_READ_AHEAD, (id) =>
+  const manifests = await mapConcurrently(playlistIds, DEFAULT_READ_AHEAD, (id) =>
     readPlaylistManifest(rawStore, snapshot, id),
   );
   const artistsManifest = await readArtistsManifest(rawStore, snapshot);

@@ -1,13 +1,11 @@
 // Keeps one SpotifyClient per credentials for the life of the container, so the access token
-// is reused across warm invocations instead of fetched on every call.
+// is reused across warm invocations instead of fetched on every call. New credentials (the
+// secret was rotated) get a new client.
 
-import type { SpotifyClientOptions } from "../core/spotify/client";
-import { SpotifyClient } from "../core/spotify/client";
-import type { SpotifyCredentials } from "./ports";
+import type { SpotifyClientSettings, SpotifyCredentials } from "../../commons/spotify";
+import { SpotifyClient } from "./client";
 
-export type SpotifyEndpoints = Omit<SpotifyClientOptions, "credentials">;
-
-export function spotifySession(endpoints: SpotifyEndpoints = {}) {
+export function spotifySession(settings: SpotifyClientSettings = {}) {
   let current: { credentials: SpotifyCredentials; client: SpotifyClient } | undefined;
   return (credentials: SpotifyCredentials): SpotifyClient => {
     const same =
@@ -15,7 +13,7 @@ export function spotifySession(endpoints: SpotifyEndpoints = {}) {
       current.credentials.clientId === credentials.clientId &&
       current.credentials.clientSecret === credentials.clientSecret &&
       current.credentials.refreshToken === credentials.refreshToken;
-    if (!same) current = { credentials, client: new SpotifyClient({ ...endpoints, credentials }) };
+    if (!same) current = { credentials, client: new SpotifyClient({ ...settings, credentials }) };
     return current!.client;
   };
 }

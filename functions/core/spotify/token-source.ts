@@ -1,0 +1,107 @@
+// Access tokens for the API, from the accounts service: the refresh-token grant when the
+// credentials carry a user's refresh token (development-mode apps need one), the
+// client-credentials grant otherwise. A token is renewed a margin before it expires, parallel
+// callers share one token request, a refresh token Spotify rotates is kept (and used from
+// then on) for the caller to store, and every secret it has seen is listed for redaction.
+
+import { SpotifyAuthError } from "../../commons/errors";
+import type { SpotifyCredentials } from "../../commons/spotify";
+import { isObject, isSuccess } from "./answers";
+import type { Redactor } from "./redaction";
+import type { SpotifyTransport } from "./transport";
+
+export const DEFAULT_ACCOUNTS_BASE_URL = "https://accounts.spotify.com";
+
+/** Renew a token this long before Spotify says it expires, so no request races its expiry. */
+const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+
+export interface TokenSourceOptions {
+  credentials: SpotifyCredentials;
+  /** Without a trailing slash. */
+  accountsBaseUrl: string;
+  transport: SpotifyTransport;
+  redactor: Redactor;
+  /** Clock for token expiry, in epoch milliseconds. */
+  now: () => number;
+}
+
+export class TokenSource {
+  private token: { value: string; expiresAt: number } | undefined;
+  private inFlight: Promise<string> | undefined;
+  /** Every access token this source was given, so none can leak into an error message. */
+  private readonly issued = new Set<string>();
+  private rotated: string | undefined;
+
+  constructor(private readonly options: TokenSourceOptions) {}
+
+  /** A refresh token Spotify issued in place of the configured one. */
+  get rotatedRefreshToken(): string | undefined {
+    return this.rotated;
+  }
+
+  /** Everything that must never appear in a message: the client secret and every token. */
+  secrets(): (string | undefined)[] {
+    const { credentials } = this.options;
+    return [credentials.clientSecret, credentials.refreshToken, this.rotated, ...this.issued];
+  }
+
+  async accessToken(): Promise<string> {
+    if (this.token && this.options.now() < this.token.expiresAt) return this.token.value;
+    // Parallel artist requests share one token request instead of each starting their own.
+    this.inFlight ??= this.requestToken().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** Spotify refused `token` (401): the next accessToken() asks for a new one. */
+  invalidate(token: string): void {
+    if (this.token?.value === token) this.token = undefined;
+  }
+
+  private async requestToken(): Promise<string> {
+    const { credentials, redactor, now } = this.options;
+    const refreshToken = this.rotated ?? credentials.refreshToken;
+    const grant = refreshToken ? "refresh_token" : "client_credentials";
+    const form = new URLSearchParams({ grant_type: grant });
+    if (refreshToken) form.set("refresh_token", refreshToken);
+    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
+      "base64",
+    );
+    const endpoint = "POST /api/token";
+    const result = await this.options.transport.exchange({
+      method: "POST",
+      url: `${this.options.accountsBaseUrl}/api/token`,
+      endpoint,
+      headers: {
+        authorization: `Basic ${basic}`,
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
+      body: form.toString(),
+    });
+    if (result.status === 400 || result.status === 401 || result.status === 403) {
+      const advice = refreshToken
+        ? "re-authorize the app and store the new refresh token"
+        : "check the client id and secret";
+      throw new SpotifyAuthError(
+        `Spotify refused the ${grant} grant: ${result.status} ${redactor.reasonOf(result)}; ${advice}`,
+      );
+    }
+    if (!isSuccess(result.status)) throw redactor.requestError(result, endpoint);
+    const json = result.json;
+    if (!isObject(json) || typeof json.access_token !== "string" || json.access_token === "") {
+      throw new SpotifyAuthError(`Spotify's ${grant} grant answered without an access_token`);
+    }
+    const lifetimeMs = (typeof json.expires_in === "number" ? json.expires_in : 3600) * 1000;
+    this.issued.add(json.access_token);
+    this.token = {
+      value: json.access_token,
+      expiresAt: now() + Math.max(0, lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2)),
+    };
+    if (typeof json.refresh_token === "string" && json.refresh_token !== refreshToken) {
+      this.rotated = json.refresh_token;
+    }
+    return json.access_token;
+  }
+}
