@@ -1,5 +1,7 @@
 // Lint rules for the whole repository: typescript-eslint's recommended set plus a few
-// rules that keep handlers honest (no floating promises is left to tsc's strictness).
+// rules that keep handlers honest. A promise nobody awaits loses its error (and, in a
+// Lambda, may still run when the next invocation starts): tsc does not check that, so
+// no-floating-promises does, with the type information of tsconfig.json.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -26,5 +28,12 @@ export default tseslint.config(
       "no-console": "off",
       eqeqeq: ["error", "always"],
     },
+  },
+  {
+    files: ["**/*.ts", "**/*.mts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: { "@typescript-eslint/no-floating-promises": "error" },
   },
 );

@@ -3,9 +3,9 @@
 // Runs offline: `npx tsx infra/main.ts` (npm run synth), or through cdktf-cli (cdktf.json).
 
 import { App } from "cdktf";
+import { PIPELINE_STEP_NAMES } from "../statemachine/pipeline";
 import { bundleFunctions } from "./bundle";
 import { listStages, loadStageConfig } from "./config";
-import { PIPELINE_FUNCTION_NAMES } from "./constructs/functions";
 import { SpotifyLakeStack, stackNameOf } from "./stack";
 
 // Zip entries record local time: pin the zone so every machine writes the same archive bytes.
@@ -19,7 +19,7 @@ function main(): void {
   // Load every configuration first: a bad stage file fails before any bundling.
   const configs = stages.map((stage) => loadStageConfig(stage));
 
-  const bundles = bundleFunctions(PIPELINE_FUNCTION_NAMES);
+  const bundles = bundleFunctions(PIPELINE_STEP_NAMES);
   const app = new App();
   for (const config of configs) {
     new SpotifyLakeStack(app, stackNameOf(config.stage), { config, bundles });

@@ -19,7 +19,7 @@ import { PIPELINE_NAMED_QUERIES, type NamedQuerySpec } from "./named-queries";
 
 export interface SpotifyLakeStackProps {
   readonly config: StageConfig;
-  /** The six function bundles (bundleFunctions(PIPELINE_FUNCTION_NAMES)). */
+  /** The six function bundles (bundleFunctions(PIPELINE_STEP_NAMES)). */
   readonly bundles: readonly FunctionBundle[];
   /** Extra saved Athena queries, added to the classic two. */
   readonly extraNamedQueries?: readonly NamedQuerySpec[];

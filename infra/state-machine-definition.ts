@@ -6,13 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigurationError } from "../functions/commons/errors";
-
-export const PIPELINE_DEFINITION_FILE = path.resolve(
-  __dirname,
-  "..",
-  "statemachine",
-  "pipeline.asl.json",
-);
+import { PIPELINE_DEFINITION_FILE } from "../statemachine/pipeline";
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 

@@ -1,17 +1,13 @@
-// Runs statemachine/pipeline.asl.json on this machine: the same ASL file, interpreted by
-// aws-local-stepfunctions, calling the same Middy handlers the Lambdas run, with local
-// adapters behind the ports (a folder for S3, DuckDB for Glue and Athena).
+// The local runtime: runs statemachine/pipeline.asl.json on this machine with the same ASL
+// file, interpreted by aws-local-stepfunctions, calling the same Middy handlers the Lambdas
+// run, with local adapters behind the ports (a folder for S3, DuckDB for Glue and Athena).
+// What the pipeline is (steps, states, output) is statemachine/pipeline.ts; this file wires
+// a handler to each step and runs an execution, reporting its states as they go.
 
 import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { StateMachineDefinition } from "aws-local-stepfunctions";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { CrawlProgress } from "../functions/core/crawl/crawl-progress";
-import type { Run } from "../functions/core/prepare-run";
-import type { TransformReport } from "../functions/core/transform/transform-snapshot";
-import type { ValidationProgress } from "../functions/core/validate/validation-progress";
-import type { ExtractionSummary } from "../functions/extract-artists/handler";
+import { join } from "node:path";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
 import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
 import { createCrawlLakeHandler } from "../functions/crawl-lake/handler";
@@ -20,13 +16,18 @@ import { createExtractPlaylistHandler } from "../functions/extract-playlist/hand
 import { createPrepareRunHandler } from "../functions/prepare-run/handler";
 import { createTransformSnapshotHandler } from "../functions/transform-snapshot/handler";
 import { createValidateSnapshotHandler } from "../functions/validate-snapshot/handler";
+import type { PipelineStep } from "../statemachine/pipeline";
+import {
+  allStates,
+  loadPipelineDefinition,
+  stepCalledBy,
+  taskStates,
+} from "../statemachine/pipeline";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
 import type { LambdaHandler } from "./lambda-runtime";
 import { lambdaInvokeAdapter } from "./lambda-runtime";
-
-export const STATE_MACHINE_PATH = resolve(__dirname, "..", "statemachine", "pipeline.asl.json");
 
 export interface LocalPipelineOptions {
   /** Root of the local lake: raw/, lake/, catalog/, query-results/. */
@@ -69,20 +70,11 @@ export interface StateProgress {
   cause?: string;
 }
 
-/** What a succeeded execution outputs: the state as the last state left it. */
-export interface PipelineOutput {
-  run: Run;
-  /** Absent in reprocess mode, which does not call Spotify. */
-  extraction?: Omit<ExtractionSummary, "missingArtists">;
-  transform: Pick<TransformReport, "snapshot" | "rows" | "entries" | "files">;
-  crawler: { crawl: CrawlProgress };
-  validation: { checks: ValidationProgress };
-}
-
 export interface LocalRunResult {
   status: "SUCCEEDED" | "FAILED";
   executionId: string;
   executionName: string;
+  /** What the last state left, when SUCCEEDED: a PipelineOutput (statemachine/pipeline.ts). */
   output?: unknown;
   error?: string;
   cause?: string;
@@ -97,38 +89,10 @@ export const localPaths = (dataDir: string) => ({
   ...localCatalogPaths(dataDir),
 });
 
-type StateDefinition = StateMachineDefinition["States"][string];
-
-/** Every state of the definition with its name, those inside Map and Parallel included. */
-export function allStates(states: StateMachineDefinition["States"]): [string, StateDefinition][] {
-  return Object.entries(states).flatMap(([name, state]) => {
-    const nested =
-      state.Type === "Map"
-        ? [state.ItemProcessor ?? state.Iterator]
-        : state.Type === "Parallel"
-          ? state.Branches
-          : [];
-    return [
-      [name, state] as [string, StateDefinition],
-      ...nested.flatMap((branch) => (branch ? allStates(branch.States) : [])),
-    ];
-  });
-}
-
-/** Every Task state, with the function it invokes (or its Resource). */
-export function taskStates(
-  states: StateMachineDefinition["States"],
-): { name: string; functionRef: string }[] {
-  return allStates(states).flatMap(([name, state]) => {
-    if (state.Type !== "Task") return [];
-    const fn = (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName;
-    return [{ name, functionRef: typeof fn === "string" ? fn : state.Resource }];
-  });
-}
-
-export function localHandlers(
+/** The handler each step's Lambda runs, built on the local adapters. */
+function localHandlers(
   options: Pick<LocalPipelineOptions, "dataDir" | "spotify" | "defaultPlaylists">,
-) {
+): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
   const rawStore = new FileObjectStore(paths.raw);
   const lakeStore = new FileObjectStore(paths.lake);
@@ -138,50 +102,41 @@ export function localHandlers(
     spotifySecret: spotifySecretFromValue(credentials),
     spotifySettings,
   };
-  const handlers: Record<string, LambdaHandler> = {
-    PrepareRun: createPrepareRunHandler({ defaultPlaylists: options.defaultPlaylists }),
-    ExtractPlaylist: createExtractPlaylistHandler(extractDeps),
-    ExtractArtists: createExtractArtistsHandler(extractDeps),
-    TransformSnapshot: createTransformSnapshotHandler({ rawStore, lakeStore }),
-    CrawlLake: createCrawlLakeHandler({
+  return {
+    "prepare-run": createPrepareRunHandler({ defaultPlaylists: options.defaultPlaylists }),
+    "extract-playlist": createExtractPlaylistHandler(extractDeps),
+    "extract-artists": createExtractArtistsHandler(extractDeps),
+    "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
+    "crawl-lake": createCrawlLakeHandler({
       crawler: new DuckDbCrawler(lakeStore, paths.catalog, paths.crawlerState),
     }),
-    ValidateSnapshot: createValidateSnapshotHandler({
+    "validate-snapshot": createValidateSnapshotHandler({
       queryEngine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
     }),
   };
-  return handlers;
 }
 
-const PLACEHOLDER = /^\$\{([A-Za-z]+)FunctionArn\}$/;
+type TaskHandler = (parameters: unknown) => Promise<unknown>;
 
-export function loadDefinition(): StateMachineDefinition {
-  return JSON.parse(readFileSync(STATE_MACHINE_PATH, "utf8")) as StateMachineDefinition;
-}
-
-export async function runPipelineLocally(options: LocalPipelineOptions): Promise<LocalRunResult> {
-  const definition = loadDefinition();
-  const { redrive } = options;
-  if (redrive) {
-    if (!(redrive.failedState.name in definition.States)) {
-      throw new Error(`cannot redrive from ${redrive.failedState.name}: no such top-level state`);
-    }
-    definition.StartAt = redrive.failedState.name;
-  }
+/**
+ * The interpreter's handler for every Task state, by state name: the handler of the step the
+ * Task calls, behind the `lambda:invoke` adapter and the test's `aroundTask`. A Task without
+ * a local handler would call real AWS Lambda: refuse to start instead. Each call is added to
+ * `inflight` until it settles.
+ */
+function localTaskHandlers(
+  definition: StateMachineDefinition,
+  options: LocalPipelineOptions,
+  inflight: Set<Promise<unknown>>,
+): Record<string, TaskHandler> {
   const handlers = localHandlers(options);
-
-  // A Task without a local handler would call real AWS Lambda: refuse to start instead.
-  // In-flight calls are tracked so the run returns only when every Lambda has finished, as
-  // Map iterations still running when the Map failed do in AWS.
-  const inflight = new Set<Promise<unknown>>();
-  const taskHandlers: Record<string, (parameters: unknown) => Promise<unknown>> = {};
+  const taskHandlers: Record<string, TaskHandler> = {};
   for (const task of taskStates(definition.States)) {
-    const functionName = PLACEHOLDER.exec(task.functionRef)?.[1];
-    const handler = functionName ? handlers[functionName] : undefined;
-    if (!functionName || !handler) {
+    const step = stepCalledBy(task.functionRef);
+    if (!step) {
       throw new Error(`Task ${task.name} calls ${task.functionRef}, which has no local handler`);
     }
-    const invoke = lambdaInvokeAdapter(`spotify-lake-local-${functionName}`, handler);
+    const invoke = lambdaInvokeAdapter(`spotify-lake-local-${step}`, handlers[step]);
     const around = options.aroundTask?.[task.name];
     taskHandlers[task.name] = (parameters) => {
       const call = around ? around(() => invoke(parameters), parameters) : invoke(parameters);
@@ -190,6 +145,73 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
       return call;
     };
   }
+  return taskHandlers;
+}
+
+type ExecutionEvents = ReturnType<StateMachine["run"]>["eventLogs"];
+
+/** How the execution failed, as far as its events have told so far. */
+interface ObservedFailure {
+  failure?: { error?: string; cause?: string };
+  failedState?: FailedState;
+}
+
+/** Turns the interpreter's events into StateProgress reports, noting how the execution failed. */
+async function reportStateEvents(
+  events: ExecutionEvents,
+  observed: ObservedFailure,
+  onStateEvent: LocalPipelineOptions["onStateEvent"],
+): Promise<void> {
+  const entered = new Map<string, number>();
+  for await (const event of events) {
+    if (event.type === "ExecutionFailed") {
+      observed.failure = { error: event.Error, cause: String(event.Cause ?? "") };
+      continue;
+    }
+    if (!("state" in event)) continue;
+    const key = `${event.state.name}#${event.index ?? ""}`;
+    const base = {
+      state: event.state.name,
+      ...(event.index !== undefined ? { iteration: event.index } : {}),
+      input: event.state.input,
+    };
+    if (event.type === "StateEntered") {
+      entered.set(key, event.timestamp);
+      onStateEvent?.({ phase: "entered", ...base });
+      continue;
+    }
+    const durationMs = event.timestamp - (entered.get(key) ?? event.timestamp);
+    const phase =
+      event.type === "StateExited"
+        ? "succeeded"
+        : event.type === "StateFailed"
+          ? "failed"
+          : event.type === "StateRetried"
+            ? "retried"
+            : "caught";
+    if (event.type === "StateFailed" && event.index === undefined) {
+      observed.failedState = { name: event.state.name, input: event.state.input };
+    }
+    const errorInfo =
+      event.type === "StateFailed" ? { error: event.Error, cause: String(event.Cause) } : {};
+    onStateEvent?.({ phase, ...base, durationMs, ...errorInfo });
+  }
+}
+
+export async function runPipelineLocally(options: LocalPipelineOptions): Promise<LocalRunResult> {
+  const definition = loadPipelineDefinition();
+  const { redrive } = options;
+  if (redrive) {
+    if (!(redrive.failedState.name in definition.States)) {
+      throw new Error(`cannot redrive from ${redrive.failedState.name}: no such top-level state`);
+    }
+    definition.StartAt = redrive.failedState.name;
+  }
+
+  // In-flight calls are tracked so the run returns only when every Lambda has finished, as
+  // Map iterations still running when the Map failed do in AWS.
+  const inflight = new Set<Promise<unknown>>();
+  const taskHandlers = localTaskHandlers(definition, options, inflight);
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
 
   const startTime = options.startTime ?? new Date();
@@ -222,45 +244,9 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
     },
   });
 
-  const entered = new Map<string, number>();
-  let failure: { error?: string; cause?: string } | undefined;
-  let failedState: FailedState | undefined;
+  const observed: ObservedFailure = {};
   const started = Date.now();
-  const logs = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (event.type === "ExecutionFailed") {
-        failure = { error: event.Error, cause: String(event.Cause ?? "") };
-        continue;
-      }
-      if (!("state" in event)) continue;
-      const key = `${event.state.name}#${event.index ?? ""}`;
-      const base = {
-        state: event.state.name,
-        ...(event.index !== undefined ? { iteration: event.index } : {}),
-        input: event.state.input,
-      };
-      if (event.type === "StateEntered") {
-        entered.set(key, event.timestamp);
-        options.onStateEvent?.({ phase: "entered", ...base });
-        continue;
-      }
-      const durationMs = event.timestamp - (entered.get(key) ?? event.timestamp);
-      const phase =
-        event.type === "StateExited"
-          ? "succeeded"
-          : event.type === "StateFailed"
-            ? "failed"
-            : event.type === "StateRetried"
-              ? "retried"
-              : "caught";
-      if (event.type === "StateFailed" && event.index === undefined) {
-        failedState = { name: event.state.name, input: event.state.input };
-      }
-      const errorInfo =
-        event.type === "StateFailed" ? { error: event.Error, cause: String(event.Cause) } : {};
-      options.onStateEvent?.({ phase, ...base, durationMs, ...errorInfo });
-    }
-  })();
+  const logs = reportStateEvents(execution.eventLogs, observed, options.onStateEvent);
 
   let result: LocalRunResult;
   try {
@@ -269,6 +255,7 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
     result = { status: "SUCCEEDED", executionId, executionName, output, durationMs: 0 };
   } catch (error) {
     await logs.catch(() => undefined);
+    const { failure, failedState } = observed;
     result = {
       status: "FAILED",
       executionId,

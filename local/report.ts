@@ -1,7 +1,8 @@
 // Text rendering for the CLI: the run summary and query results as aligned tables.
 
 import { lambdaErrorMessage } from "../functions/commons/errors";
-import type { LocalRunResult, PipelineOutput } from "./local-pipeline";
+import type { PipelineOutput } from "../statemachine/pipeline";
+import type { LocalRunResult } from "./local-pipeline";
 
 const MAX_CELL = 60;
 

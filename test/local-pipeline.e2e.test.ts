@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../local/adapters/duckdb-query-engine";
-import type { PipelineOutput } from "../local/local-pipeline";
+import type { PipelineOutput } from "../statemachine/pipeline";
 import { localPaths } from "../local/local-pipeline";
 import { catalogueStats, generateSampleCatalogue } from "../local/spotify-emulator/sample-data";
 import { entriesAccountedFor } from "./support/fault-harness";

@@ -1,14 +1,27 @@
 // The state machine definition: valid ASL in the JSONPath dialect the local interpreter runs,
-// one error vocabulary with the code, and the retries AWS recommends on every Lambda Task.
+// one error vocabulary with the code, the retries AWS recommends on every Lambda Task, and
+// the contract (statemachine/pipeline.ts) that says which step each Task calls.
 
 import aslValidator from "asl-validator";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PIPELINE_ERROR_NAMES } from "../functions/commons/errors";
-import { STATE_MACHINE_PATH, allStates as allStatesOf, taskStates } from "../local/local-pipeline";
+import {
+  PIPELINE_ERROR_NAMES,
+  PIPELINE_ERROR_ORIGINS,
+  PipelineError,
+} from "../functions/commons/errors";
+import {
+  PIPELINE_DEFINITION_FILE,
+  PIPELINE_STEP_NAMES,
+  PIPELINE_STEPS,
+  allStates as allStatesOf,
+  stepCalledBy,
+  taskStates,
+} from "../statemachine/pipeline";
 
 type State = Record<string, unknown> & { Type: string };
-const definition = JSON.parse(readFileSync(STATE_MACHINE_PATH, "utf8")) as {
+const definition = JSON.parse(readFileSync(PIPELINE_DEFINITION_FILE, "utf8")) as {
   States: Record<string, State>;
 };
 
@@ -30,7 +43,7 @@ describe("statemachine/pipeline.asl.json", () => {
   });
 
   it("uses JSONPath only, which the local interpreter can run", () => {
-    const text = readFileSync(STATE_MACHINE_PATH, "utf8");
+    const text = readFileSync(PIPELINE_DEFINITION_FILE, "utf8");
     expect(text).not.toContain("JSONata");
     expect(text).not.toContain('"Assign"');
   });
@@ -69,6 +82,22 @@ describe("statemachine/pipeline.asl.json", () => {
     for (const name of ours) expect(PIPELINE_ERROR_NAMES, name).toContain(name);
   });
 
+  it("raises every name of the vocabulary from its own class or from a Fail state", () => {
+    const failErrors = allStates(definition.States).flatMap(([, state]) =>
+      state.Type === "Fail" ? [state.Error] : [],
+    );
+    for (const [name, origin] of Object.entries(PIPELINE_ERROR_ORIGINS)) {
+      if (origin === "state machine") {
+        expect(failErrors, name).toContain(name);
+        continue;
+      }
+      const ErrorClass = origin as unknown as new (...args: unknown[]) => PipelineError;
+      const error = new ErrorClass("x", "y", "z");
+      expect(error, name).toBeInstanceOf(PipelineError);
+      expect(error.name).toBe(name);
+    }
+  });
+
   it("lets Task errors fail the execution at that step, so a redrive resumes there", () => {
     // A Catch routing to a Fail state would make a redrive re-run the Fail state and fail again.
     for (const [name, state] of allStates(definition.States)) {
@@ -100,5 +129,42 @@ describe("statemachine/pipeline.asl.json", () => {
 
   it("extracts playlists with bounded concurrency", () => {
     expect(definition.States.ExtractPlaylists).toMatchObject({ Type: "Map", MaxConcurrency: 4 });
+  });
+});
+
+describe("statemachine/pipeline.ts, the pipeline's contract", () => {
+  it("lists exactly the Task states that call each step's function", () => {
+    const tasks = taskStates(definition.States as never);
+    for (const task of tasks) {
+      const step = stepCalledBy(task.functionRef);
+      expect(step, task.name).toBeDefined();
+      expect(PIPELINE_STEPS[step!].taskStates, task.name).toContain(task.name);
+    }
+    const listed = PIPELINE_STEP_NAMES.flatMap((step) => PIPELINE_STEPS[step].taskStates);
+    expect([...listed].sort()).toEqual(tasks.map((task) => task.name).sort());
+  });
+
+  it("names a function folder with an AWS entry point for each step", () => {
+    const root = path.join(__dirname, "..", "functions");
+    const entryPoints = readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .filter((name) => readdirSync(path.join(root, name)).includes("index.ts"));
+    expect([...PIPELINE_STEP_NAMES].sort()).toEqual(entryPoints.sort());
+  });
+
+  it("stays out of the Lambda bundles: no source under functions/ imports from outside it", () => {
+    const root = path.join(__dirname, "..", "functions");
+    const sources = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((file) =>
+      file.endsWith(".ts"),
+    );
+    expect(sources.length).toBeGreaterThan(20);
+    for (const file of sources) {
+      const text = readFileSync(path.join(root, file), "utf8");
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?"(\.[^"]*)"/g)) {
+        const target = path.relative(root, path.resolve(root, path.dirname(file), specifier!));
+        expect(target.startsWith(".."), `${file} imports ${specifier}`).toBe(false);
+      }
+    }
   });
 });

@@ -5,7 +5,6 @@
 // the latency and the allowed concurrency set.
 
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { extractArtists } from "../../functions/core/extract/extract-artists";
 import { extractPlaylist } from "../../functions/core/extract/extract-playlist";
 import { ARTISTS_BATCH_SIZE } from "../../functions/core/spotify/artist-lookup";
@@ -14,7 +13,7 @@ import { ITEMS_PAGE_LIMIT } from "../../functions/core/spotify/items-pager";
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
 import { startSpotifyEmulator, type SpotifyAppMode } from "../../local/spotify-emulator/server";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
-import { REPO_ROOT } from "../lib/child";
+import { PIPELINE_DEFINITION_FILE } from "../../statemachine/pipeline";
 import { BENCH_SNAPSHOT, forEachBounded, sampleMultipleCatalogue } from "../lib/dataset";
 import { MemoryObjectStore } from "../lib/memory-store";
 import { round } from "../lib/stats";
@@ -26,9 +25,9 @@ export const EXTRACT_TARGETS = { maxExtraRequests: 0, maxWallOverLowerBound: 1.5
 
 /** MaxConcurrency of the Map state that runs ExtractPlaylist, from the state machine file. */
 export function mapMaxConcurrency(): number {
-  const definition = JSON.parse(
-    readFileSync(path.join(REPO_ROOT, "statemachine", "pipeline.asl.json"), "utf8"),
-  ) as { States: Record<string, { Type: string; MaxConcurrency?: number }> };
+  const definition = JSON.parse(readFileSync(PIPELINE_DEFINITION_FILE, "utf8")) as {
+    States: Record<string, { Type: string; MaxConcurrency?: number }>;
+  };
   const maps = Object.values(definition.States).filter((s) => s.Type === "Map");
   const value = maps[0]?.MaxConcurrency;
   if (maps.length !== 1 || !Number.isInteger(value) || value! < 1) {

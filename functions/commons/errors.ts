@@ -137,28 +137,10 @@ export class DataQualityError extends PipelineError {
 }
 
 /**
- * Names that only the state machine raises (Fail states after a bounded loop runs out);
- * listed here so the vocabulary is complete in one place.
+ * Every error name the code or the ASL may use: one per class above, then the names only the
+ * state machine raises (Fail states after a bounded loop runs out).
  */
-export const STATE_MACHINE_ONLY_ERRORS = ["CrawlerTimeoutError", "ValidationTimeoutError"] as const;
-
-export type PipelineErrorName =
-  | "InvalidInputError"
-  | "ConfigurationError"
-  | "SpotifyAuthError"
-  | "SpotifyRateLimitedError"
-  | "SpotifyTransientError"
-  | "SpotifyRequestError"
-  | "PlaylistUnavailableError"
-  | "RawSnapshotMissingError"
-  | "RawDataError"
-  | "SnapshotLockedError"
-  | "CrawlerFailedError"
-  | "QueryFailedError"
-  | "DataQualityError";
-
-/** Every error name the code or the ASL may use, for the test that keeps them in sync. */
-export const PIPELINE_ERROR_NAMES: readonly string[] = [
+export const PIPELINE_ERROR_NAMES = [
   "InvalidInputError",
   "ConfigurationError",
   "SpotifyAuthError",
@@ -172,8 +154,39 @@ export const PIPELINE_ERROR_NAMES: readonly string[] = [
   "CrawlerFailedError",
   "QueryFailedError",
   "DataQualityError",
-  ...STATE_MACHINE_ONLY_ERRORS,
-] satisfies readonly (PipelineErrorName | (typeof STATE_MACHINE_ONLY_ERRORS)[number])[];
+  "CrawlerTimeoutError",
+  "ValidationTimeoutError",
+] as const;
+
+export type PipelineErrorName = (typeof PIPELINE_ERROR_NAMES)[number];
+
+/** A class whose instances carry exactly the name `N`. */
+type ErrorClassNamed<N extends PipelineErrorName> = abstract new (
+  ...args: never
+) => PipelineError & { readonly name: N };
+
+/**
+ * Where each name comes from: its class, or a Fail state of the state machine. The type
+ * makes the vocabulary complete both ways: a listed name without its entry, an entry whose
+ * class carries another name, or a class whose name is not listed does not compile.
+ */
+export const PIPELINE_ERROR_ORIGINS = {
+  InvalidInputError,
+  ConfigurationError,
+  SpotifyAuthError,
+  SpotifyRateLimitedError,
+  SpotifyTransientError,
+  SpotifyRequestError,
+  PlaylistUnavailableError,
+  RawSnapshotMissingError,
+  RawDataError,
+  SnapshotLockedError,
+  CrawlerFailedError,
+  QueryFailedError,
+  DataQualityError,
+  CrawlerTimeoutError: "state machine",
+  ValidationTimeoutError: "state machine",
+} as const satisfies { readonly [N in PipelineErrorName]: ErrorClassNamed<N> | "state machine" };
 
 /** Lambda errors reach Step Functions as `{"errorType", "errorMessage"}`: keep the message. */
 export function lambdaErrorMessage(cause: string | undefined): string {

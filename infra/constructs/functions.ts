@@ -1,6 +1,8 @@
-// Functions: the six Middy Lambdas of the pipeline. Each gets its own role with only the
-// actions it needs on the resources it touches, its own log group (created here, with a
-// retention, so the role needs no logs:CreateLogGroup), X-Ray tracing and arm64.
+// Functions: the six Middy Lambdas of the pipeline, one per step of statemachine/pipeline.ts,
+// with the size and permissions of each step (tables keyed by the step, so a new step cannot
+// deploy without both). Each gets its own role with only the actions it needs on the
+// resources it touches, its own log group (created here, with a retention, so the role needs
+// no logs:CreateLogGroup), X-Ray tracing and arm64.
 
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -9,6 +11,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { LAKE_TABLES } from "../../functions/commons/keys";
+import { PIPELINE_STEP_NAMES, type PipelineStep } from "../../statemachine/pipeline";
 import type { FunctionBundle } from "../bundle";
 import type { StageContext } from "../context";
 import { assumeRolePolicy, policyJson, type PolicyStatement } from "../iam";
@@ -16,71 +19,54 @@ import type { CatalogAndQuery } from "./catalog-and-query";
 import type { SpotifySecret } from "./spotify-secret";
 import { ATHENA_RESULTS_PREFIX, type PrivateBucket, type Storage } from "./storage";
 
-export type PipelineFunctionName =
-  | "prepare-run"
-  | "extract-playlist"
-  | "extract-artists"
-  | "transform-snapshot"
-  | "crawl-lake"
-  | "validate-snapshot";
-
-export interface PipelineFunctionSpec {
-  readonly name: PipelineFunctionName;
-  /** The `${...}` placeholder standing for this function's ARN in statemachine/pipeline.asl.json. */
-  readonly placeholder: string;
+/** How one step's Lambda is deployed (what it is called by comes from the contract). */
+interface FunctionSettings {
   readonly description: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
 }
 
-export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = [
-  {
-    name: "prepare-run",
-    placeholder: "PrepareRunFunctionArn",
+export interface PipelineFunctionSpec extends FunctionSettings {
+  readonly name: PipelineStep;
+}
+
+const FUNCTION_SETTINGS: Readonly<Record<PipelineStep, FunctionSettings>> = {
+  "prepare-run": {
     description: "Validates the execution input and fixes the run's snapshot hour and playlists.",
     memoryMb: 256,
     timeoutSeconds: 10,
   },
-  {
-    name: "extract-playlist",
-    placeholder: "ExtractPlaylistFunctionArn",
+  "extract-playlist": {
     description: "Stores one playlist's Spotify responses in the raw bucket.",
     memoryMb: 512,
     timeoutSeconds: 120,
   },
-  {
-    name: "extract-artists",
-    placeholder: "ExtractArtistsFunctionArn",
+  "extract-artists": {
     description: "Stores the Spotify artist responses of the snapshot's tracks in the raw bucket.",
     memoryMb: 512,
     timeoutSeconds: 300,
   },
-  {
-    name: "transform-snapshot",
-    placeholder: "TransformSnapshotFunctionArn",
+  "transform-snapshot": {
     description: "Turns a snapshot's raw responses into the lake's Parquet tables.",
     // 1769 MB is one full vCPU.
     memoryMb: 1769,
     timeoutSeconds: 900,
   },
-  {
-    name: "crawl-lake",
-    placeholder: "CrawlLakeFunctionArn",
+  "crawl-lake": {
     description: "Starts the Glue crawler and reports its progress.",
     memoryMb: 256,
     timeoutSeconds: 30,
   },
-  {
-    name: "validate-snapshot",
-    placeholder: "ValidateSnapshotFunctionArn",
+  "validate-snapshot": {
     description: "Runs the snapshot's Athena checks and reports their results.",
     memoryMb: 256,
     timeoutSeconds: 60,
   },
-];
+};
 
-export const PIPELINE_FUNCTION_NAMES: readonly PipelineFunctionName[] = PIPELINE_FUNCTIONS.map(
-  (spec) => spec.name,
+/** One Lambda per pipeline step, in PIPELINE_STEPS order. */
+export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = PIPELINE_STEP_NAMES.map(
+  (step) => ({ name: step, ...FUNCTION_SETTINGS[step] }),
 );
 
 /** Folders of the lake bucket the transform writes. */
@@ -100,12 +86,12 @@ export interface FunctionsProps {
   readonly storage: Storage;
   readonly secret: SpotifySecret;
   readonly catalog: CatalogAndQuery;
-  /** One bundle per PIPELINE_FUNCTIONS entry (see bundleFunctions). */
+  /** One bundle per pipeline step (see bundleFunctions). */
   readonly bundles: readonly FunctionBundle[];
 }
 
 export class Functions extends Construct {
-  readonly byName: ReadonlyMap<PipelineFunctionName, LambdaFunction>;
+  readonly byName: ReadonlyMap<PipelineStep, LambdaFunction>;
 
   constructor(scope: Construct, id: string, context: StageContext, props: FunctionsProps) {
     super(scope, id);
@@ -135,7 +121,7 @@ export class Functions extends Construct {
     ];
 
     const access: Record<
-      PipelineFunctionName,
+      PipelineStep,
       { environment: Record<string, string>; statements: PolicyStatement[] }
     > = {
       "prepare-run": {
@@ -221,7 +207,7 @@ export class Functions extends Construct {
     };
 
     const bundles = new Map(props.bundles.map((bundle) => [bundle.name, bundle]));
-    const byName = new Map<PipelineFunctionName, LambdaFunction>();
+    const byName = new Map<PipelineStep, LambdaFunction>();
     for (const spec of PIPELINE_FUNCTIONS) {
       const bundle = bundles.get(spec.name);
       if (!bundle) throw new Error(`no bundle was built for function ${spec.name}`);
@@ -235,7 +221,7 @@ export class Functions extends Construct {
   }
 
   /** The function of a pipeline step (throws on an unknown name, which tsc already refuses). */
-  get(name: PipelineFunctionName): LambdaFunction {
+  get(name: PipelineStep): LambdaFunction {
     const fn = this.byName.get(name);
     if (!fn) throw new Error(`unknown pipeline function ${name}`);
     return fn;

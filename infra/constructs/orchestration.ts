@@ -14,7 +14,8 @@ import { Construct } from "constructs";
 import type { StageContext } from "../context";
 import { assumeRolePolicy, policyJson } from "../iam";
 import { renderPipelineDefinition } from "../state-machine-definition";
-import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
+import { PIPELINE_STEP_NAMES, PIPELINE_STEPS } from "../../statemachine/pipeline";
+import type { Functions } from "./functions";
 
 /** EventBridge Scheduler replaces this with the schedule's time, e.g. 2026-11-22T05:00:00Z. */
 export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
@@ -35,10 +36,13 @@ export class Orchestration extends Construct {
     const { prefix, config } = context;
     const stateMachineName = `${prefix}-pipeline`;
 
-    const functionArns = PIPELINE_FUNCTIONS.map((spec) => props.functions.get(spec.name).arn);
+    const functionArns = PIPELINE_STEP_NAMES.map((step) => props.functions.get(step).arn);
     const definition = renderPipelineDefinition(
       Object.fromEntries(
-        PIPELINE_FUNCTIONS.map((spec) => [spec.placeholder, props.functions.get(spec.name).arn]),
+        PIPELINE_STEP_NAMES.map((step) => [
+          PIPELINE_STEPS[step].placeholder,
+          props.functions.get(step).arn,
+        ]),
       ),
       props.definitionFile,
     );

@@ -3,26 +3,28 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PIPELINE_FUNCTIONS } from "../../infra/constructs/functions";
 import {
-  PIPELINE_DEFINITION_FILE,
   placeholdersOf,
   renderDefinition,
   renderPipelineDefinition,
 } from "../../infra/state-machine-definition";
+import {
+  PIPELINE_DEFINITION_FILE,
+  PIPELINE_STEP_NAMES,
+  PIPELINE_STEPS,
+} from "../../statemachine/pipeline";
 
 const arnOf = (placeholder: string) =>
   `arn:aws:lambda:eu-west-1:123456789012:function:${placeholder.replace(/FunctionArn$/, "")}`;
+const placeholders = PIPELINE_STEP_NAMES.map((step) => PIPELINE_STEPS[step].placeholder);
 const allArns = Object.fromEntries(
-  PIPELINE_FUNCTIONS.map((spec) => [spec.placeholder, arnOf(spec.placeholder)]),
+  placeholders.map((placeholder) => [placeholder, arnOf(placeholder)]),
 );
 
 describe("renderPipelineDefinition", () => {
   it("finds exactly one placeholder per pipeline function in the definition file", () => {
     const template = readFileSync(PIPELINE_DEFINITION_FILE, "utf8");
-    expect(placeholdersOf(template)).toEqual(
-      PIPELINE_FUNCTIONS.map((spec) => spec.placeholder).sort(),
-    );
+    expect(placeholdersOf(template)).toEqual([...placeholders].sort());
   });
 
   it("puts each function's ARN in every Task that calls it and leaves no placeholder", () => {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { bundleFunctions, REPO_ROOT, type FunctionBundle } from "../../infra/bundle";
 import { parseStageConfig, type StageConfig } from "../../infra/config";
-import { PIPELINE_FUNCTION_NAMES } from "../../infra/constructs/functions";
+import { PIPELINE_STEP_NAMES } from "../../statemachine/pipeline";
 import { SpotifyLakeStack, stackNameOf } from "../../infra/stack";
 
 export type Synth = {
@@ -55,7 +55,7 @@ export function stageConfig(overrides: Record<string, unknown> = {}): StageConfi
 
 /** Bundles the six functions into `dir`, failing with the missing entry points named. */
 export function bundlesIn(dir: string): FunctionBundle[] {
-  return bundleFunctions(PIPELINE_FUNCTION_NAMES, { outDir: dir });
+  return bundleFunctions(PIPELINE_STEP_NAMES, { outDir: dir });
 }
 
 export function buildStack(config: StageConfig, bundles: readonly FunctionBundle[]) {

@@ -9,7 +9,7 @@ import type {
   LocalRunResult,
   StateProgress,
 } from "../../local/local-pipeline";
-import type { PipelineOutput } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../statemachine/pipeline";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
 import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
 import type {
