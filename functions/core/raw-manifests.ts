@@ -5,6 +5,7 @@
 
 import { RawDataError, RawSnapshotMissingError } from "../commons/errors";
 import { rawKeys } from "../commons/keys";
+import { isObject } from "../commons/json";
 import type { ObjectStore } from "../commons/ports";
 import type { SnapshotHour } from "../commons/snapshot";
 import { isSpotifyId } from "../commons/snapshot";
@@ -61,8 +62,6 @@ async function readJson(store: ObjectStore, key: string, what: string): Promise<
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isStoredResponse = (v: unknown): v is StoredResponse =>
   isObject(v) && typeof v.key === "string" && typeof v.url === "string";
 const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isSpotifyId);

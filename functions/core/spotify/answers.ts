@@ -2,11 +2,6 @@
 // body as JSON when it is JSON. Shared by the transport, the token source, the pager and the
 // error messages, which each decide what a miss means.
 
-export type JsonObject = Record<string, unknown>;
-
-export const isObject = (v: unknown): v is JsonObject =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 export function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }

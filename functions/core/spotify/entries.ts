@@ -2,15 +2,11 @@
 // artist ids to fetch) and the transform (which turns entries into rows). Spotify moved the
 // track from `track` to `item` in 2026; recorded pages of both shapes must keep working.
 
+import { isObject, type JsonObject } from "../../commons/json";
 import { isSpotifyId } from "../../commons/snapshot";
 
 /** `malformed`: neither null nor an object where an entry or its track should be. */
 export type EntryKind = "track" | "null_entry" | "episode" | "local_file" | "malformed";
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (v: unknown): v is JsonObject =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** What sits where the track should: under `item` (2026) or `track` (older API). */
 function trackSlot(entry: JsonObject): unknown {

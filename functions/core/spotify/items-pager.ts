@@ -6,7 +6,7 @@
 
 import { SpotifyRequestError } from "../../commons/errors";
 import type { SpotifyResponse, SpotifyWarning } from "../../commons/spotify";
-import { isObject } from "./answers";
+import { isObject } from "../../commons/json";
 import type { SpotifyApi } from "./api";
 
 /** `/items` serves at most 50 entries per page. */

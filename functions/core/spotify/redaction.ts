@@ -5,7 +5,7 @@
 // an error answer, the part of those messages that comes from Spotify.
 
 import { SpotifyRequestError } from "../../commons/errors";
-import { isObject } from "./answers";
+import { isObject } from "../../commons/json";
 
 /** Longest piece of a Spotify error body quoted in an error message. */
 const MAX_REASON_CHARS = 200;

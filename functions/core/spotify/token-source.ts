@@ -6,7 +6,8 @@
 
 import { SpotifyAuthError } from "../../commons/errors";
 import type { SpotifyCredentials } from "../../commons/spotify";
-import { isObject, isSuccess } from "./answers";
+import { isObject } from "../../commons/json";
+import { isSuccess } from "./answers";
 import type { Redactor } from "./redaction";
 import type { SpotifyTransport } from "./transport";
 

@@ -6,7 +6,8 @@
 
 import { SpotifyRateLimitedError, SpotifyTransientError } from "../../commons/errors";
 import type { SpotifyRequestInfo } from "../../commons/spotify";
-import { isObject, isSuccess, parseJson } from "./answers";
+import { isObject } from "../../commons/json";
+import { isSuccess, parseJson } from "./answers";
 import type { Redactor } from "./redaction";
 
 const BACKOFF_BASE_MS = 500;

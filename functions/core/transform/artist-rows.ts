@@ -4,7 +4,7 @@
 
 import { RawDataError } from "../../commons/errors";
 import type { ArtistsManifest } from "../raw-manifests";
-import { isObject } from "./json";
+import { isObject } from "../../commons/json";
 import { SortedPartEncoder } from "./parquet";
 import type { QuarantineFile, QuarantineSource } from "./quarantine";
 import type { RawReader } from "./raw-reader";

@@ -5,15 +5,8 @@
 
 import { entryKindOf, entryTrack } from "../spotify/entries";
 import { isSpotifyId } from "../../commons/snapshot";
-import {
-  artistIdsOf,
-  instantMillis,
-  isAbsent,
-  isCount,
-  isObject,
-  spotifyUrl,
-  type JsonObject,
-} from "./json";
+import { isObject, type JsonObject } from "../../commons/json";
+import { artistIdsOf, instantMillis, isAbsent, isCount, spotifyUrl } from "./json";
 import type { AlbumRow, SongRow } from "./tables";
 
 export const SKIP_REASONS = ["null_entry", "episode", "local_file"] as const;

@@ -2,12 +2,8 @@
 // value without throwing, so the caller decides whether a miss is a skip, a quarantine or
 // a corrupt raw object.
 
+import { isObject, type JsonObject } from "../../commons/json";
 import { isSpotifyId } from "../../commons/snapshot";
-
-export type JsonObject = Record<string, unknown>;
-
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Absent and null both mean "not given" in Spotify payloads. */
 export const isAbsent = (value: unknown): value is null | undefined =>

@@ -3,7 +3,7 @@
 
 import { RawDataError } from "../../commons/errors";
 import type { PlaylistManifest } from "../raw-manifests";
-import { isObject } from "./json";
+import { isObject } from "../../commons/json";
 import { PartEncoder } from "./parquet";
 import type { QuarantineFile, QuarantineSource } from "./quarantine";
 import type { RawReader } from "./raw-reader";

@@ -4,7 +4,8 @@
 // and the caller raises RawDataError.
 
 import { isSpotifyId } from "../../commons/snapshot";
-import { isAbsent, isBigCount, isCount, isObject, spotifyUrl } from "./json";
+import { isObject } from "../../commons/json";
+import { isAbsent, isBigCount, isCount, spotifyUrl } from "./json";
 import type { ArtistRow, PlaylistRow } from "./tables";
 
 export type PlaylistQuarantineReason =

@@ -5,7 +5,8 @@
 import { RawDataError } from "../../commons/errors";
 import type { PlaylistManifest, StoredResponse } from "../raw-manifests";
 import { entryOutcomeOf, SKIP_REASONS, type SkipReason } from "./entries";
-import { isCount, isObject } from "./json";
+import { isObject } from "../../commons/json";
+import { isCount } from "./json";
 import { PartEncoder, SortedPartEncoder } from "./parquet";
 import type { QuarantineFile, QuarantineSource } from "./quarantine";
 import type { RawReader } from "./raw-reader";
