@@ -1,8 +1,8 @@
 // PrepareRun: the execution input becomes a validated run, or fails naming the bad field.
 
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../functions/commons/errors";
-import { MAX_PLAYLISTS_PER_RUN, prepareRun } from "../functions/core/prepare-run";
+import { InvalidInputError } from "../../functions/commons/errors";
+import { MAX_PLAYLISTS_PER_RUN, prepareRun } from "../../functions/core/prepare-run";
 
 const EXECUTION = {
   id: "arn:aws:states:eu-west-1:123456789012:execution:pipeline:abc",

@@ -8,14 +8,14 @@ import {
   RawDataError,
   RawSnapshotMissingError,
   SpotifyTransientError,
-} from "../functions/commons/errors";
-import { rawKeys } from "../functions/commons/keys";
-import { parseSnapshotHour } from "../functions/commons/snapshot";
-import { extractArtists } from "../functions/core/extract/extract-artists";
-import { extractPlaylist } from "../functions/core/extract/extract-playlist";
-import { readArtistsManifest, readPlaylistManifest } from "../functions/core/raw-manifests";
-import { SpotifyClient } from "../functions/core/spotify/client";
-import { MemoryObjectStore } from "./support/memory-object-store";
+} from "../../../functions/commons/errors";
+import { rawKeys } from "../../../functions/commons/keys";
+import { parseSnapshotHour } from "../../../functions/commons/snapshot";
+import { extractArtists } from "../../../functions/core/extract/extract-artists";
+import { extractPlaylist } from "../../../functions/core/extract/extract-playlist";
+import { readArtistsManifest, readPlaylistManifest } from "../../../functions/core/raw-manifests";
+import { SpotifyClient } from "../../../functions/core/spotify/client";
+import { MemoryObjectStore } from "../../support/memory-object-store";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";

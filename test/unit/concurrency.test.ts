@@ -2,7 +2,7 @@
 // limit, and a failure that names the same item whatever order the calls ended in.
 
 import { describe, expect, it } from "vitest";
-import { mapConcurrently } from "../functions/core/concurrency";
+import { mapConcurrently } from "../../functions/core/concurrency";
 
 /** A call that settles when the test says so, to control the order calls end in. */
 function deferred<T>() {

@@ -1,14 +1,14 @@
 // Reading the Map's per-playlist outcomes and summarizing them for CheckExtraction.
 
 import { describe, expect, it } from "vitest";
-import { parseSnapshotHour } from "../functions/commons/snapshot";
-import { rawKeys } from "../functions/commons/keys";
+import { parseSnapshotHour } from "../../../functions/commons/snapshot";
+import { rawKeys } from "../../../functions/commons/keys";
 import {
   playlistsNeedingArtists,
   readPlaylistOutcomes,
   summarizeExtraction,
-} from "../functions/core/extract/extraction-outcomes";
-import { MemoryObjectStore } from "./support/memory-object-store";
+} from "../../../functions/core/extract/extraction-outcomes";
+import { MemoryObjectStore } from "../../support/memory-object-store";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const OK = "3cEYpjA9oz9GiPac4AsH4n";

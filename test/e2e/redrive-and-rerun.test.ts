@@ -6,24 +6,24 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSql } from "../local/adapters/duckdb-query-engine";
-import type { AroundTask } from "../local/local-pipeline";
-import { localPaths } from "../local/local-pipeline";
+import { runSql } from "../../local/adapters/duckdb-query-engine";
+import type { AroundTask } from "../../local/local-pipeline";
+import { localPaths } from "../../local/local-pipeline";
 import {
   SAMPLE_IDS,
   catalogueStats,
   generateSampleCatalogue,
-} from "../local/spotify-emulator/sample-data";
-import type { SpotifyEmulator, SpotifyEmulatorOptions } from "../local/spotify-emulator/server";
-import type { SpotifyCatalogue } from "../local/spotify-emulator/types";
-import type { HarnessRun, RunOutput } from "./support/fault-harness";
+} from "../../local/spotify-emulator/sample-data";
+import type { SpotifyEmulator, SpotifyEmulatorOptions } from "../../local/spotify-emulator/server";
+import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
+import type { HarnessRun, RunOutput } from "../support/fault-harness";
 import {
   bucketFingerprints,
   entriesAccountedFor,
   playlistPath,
   runAgainstEmulator,
-} from "./support/fault-harness";
-import { newDataDir } from "./support/local-run";
+} from "../support/fault-harness";
+import { newDataDir } from "../support/local-run";
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");

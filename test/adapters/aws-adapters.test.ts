@@ -23,16 +23,16 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AthenaQueryEngine } from "../functions/commons/aws/athena-query-engine";
-import { GlueCrawler } from "../functions/commons/aws/glue-crawler";
-import { S3ObjectStore } from "../functions/commons/aws/s3-object-store";
-import { spotifySecretFromSecretsManager } from "../functions/commons/spotify-credentials";
-import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
-import { lambdaContext } from "../local/lambda-runtime";
-import type { SpotifyEmulator } from "../local/spotify-emulator/server";
-import { startSpotifyEmulator } from "../local/spotify-emulator/server";
-import { SAMPLE_PLAYLIST_IDS } from "../local/spotify-emulator/sample-data";
-import { MemoryObjectStore } from "./support/memory-object-store";
+import { AthenaQueryEngine } from "../../functions/commons/aws/athena-query-engine";
+import { GlueCrawler } from "../../functions/commons/aws/glue-crawler";
+import { S3ObjectStore } from "../../functions/commons/aws/s3-object-store";
+import { spotifySecretFromSecretsManager } from "../../functions/commons/spotify-credentials";
+import { createExtractPlaylistHandler } from "../../functions/extract-playlist/handler";
+import { lambdaContext } from "../../local/lambda-runtime";
+import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { MemoryObjectStore } from "../support/memory-object-store";
 
 const s3 = mockClient(S3Client);
 const glue = mockClient(GlueClient);

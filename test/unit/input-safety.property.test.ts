@@ -5,13 +5,13 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../functions/commons/errors";
-import { LAKE_TABLES, lakeKeys, rawKeys } from "../functions/commons/keys";
-import { isSpotifyId, snapshotHourFromIso } from "../functions/commons/snapshot";
-import { MAX_PLAYLISTS_PER_RUN, prepareRun } from "../functions/core/prepare-run";
-import { SAMPLE_PLAYLIST_IDS } from "../local/spotify-emulator/sample-data";
-import { fingerprintFolder, newDataDir } from "./support/local-run";
-import { runAgainstEmulator } from "./support/fault-harness";
+import { InvalidInputError } from "../../functions/commons/errors";
+import { LAKE_TABLES, lakeKeys, rawKeys } from "../../functions/commons/keys";
+import { isSpotifyId, snapshotHourFromIso } from "../../functions/commons/snapshot";
+import { MAX_PLAYLISTS_PER_RUN, prepareRun } from "../../functions/core/prepare-run";
+import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { fingerprintFolder, newDataDir } from "../support/local-run";
+import { runAgainstEmulator } from "../support/fault-harness";
 
 const EXECUTION = {
   id: "arn:aws:states:eu-west-1:123456789012:execution:spotify-lake-pipeline:hourly-1",

@@ -2,8 +2,8 @@
 // (or someone else's) for this run's.
 
 import { describe, expect, it } from "vitest";
-import type { Crawler, CrawlerStatus } from "../functions/commons/ports";
-import { checkCrawl, startCrawl } from "../functions/core/crawl/crawl-progress";
+import type { Crawler, CrawlerStatus } from "../../../functions/commons/ports";
+import { checkCrawl, startCrawl } from "../../../functions/core/crawl/crawl-progress";
 
 class ScriptedCrawler implements Crawler {
   readonly name = "spotify-lake-dev";

@@ -1,10 +1,13 @@
 // Validation: the checks' SQL, and how query outcomes become a pass, a retry or a named failure.
 
 import { describe, expect, it } from "vitest";
-import type { QueryEngine, QueryStatus } from "../functions/commons/ports";
-import { parseSnapshotHour } from "../functions/commons/snapshot";
-import { buildCheckQueries } from "../functions/core/validate/checks";
-import { checkValidation, startValidation } from "../functions/core/validate/validation-progress";
+import type { QueryEngine, QueryStatus } from "../../../functions/commons/ports";
+import { parseSnapshotHour } from "../../../functions/commons/snapshot";
+import { buildCheckQueries } from "../../../functions/core/validate/checks";
+import {
+  checkValidation,
+  startValidation,
+} from "../../../functions/core/validate/validation-progress";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const ROWS = { songs_data: 830, albums_data: 219, artists_data: 146, playlists_data: 24 };

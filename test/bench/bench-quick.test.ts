@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderReport } from "../bench/lib/report";
-import { runBench, type BenchResults } from "../bench/lib/suite";
-import { extractLowerBound } from "../bench/sections/extract";
-import { functionNames } from "../bench/sections/packaging";
-import { catalogueStats, generateSampleCatalogue } from "../local/spotify-emulator/sample-data";
-import { catalogueWithEntries, foldPlaylists } from "../bench/lib/dataset";
+import { renderReport } from "../../bench/lib/report";
+import { runBench, type BenchResults } from "../../bench/lib/suite";
+import { extractLowerBound } from "../../bench/sections/extract";
+import { functionNames } from "../../bench/sections/packaging";
+import { catalogueStats, generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
+import { catalogueWithEntries, foldPlaylists } from "../../bench/lib/dataset";
 
 describe("The benchmark suite in --quick mode", () => {
   const workDir = mkdtempSync(path.join(tmpdir(), "spotify-lake-bench-"));

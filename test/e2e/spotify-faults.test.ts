@@ -6,19 +6,19 @@
 import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { localPaths } from "../local/local-pipeline";
-import type { Fault } from "../local/spotify-emulator/faults";
-import { SAMPLE_IDS } from "../local/spotify-emulator/sample-data";
-import type { SpotifyEmulator } from "../local/spotify-emulator/server";
-import type { HarnessOptions, HarnessRun, RunOutput } from "./support/fault-harness";
+import { localPaths } from "../../local/local-pipeline";
+import type { Fault } from "../../local/spotify-emulator/faults";
+import { SAMPLE_IDS } from "../../local/spotify-emulator/sample-data";
+import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
+import type { HarnessOptions, HarnessRun, RunOutput } from "../support/fault-harness";
 import {
   bucketFingerprints,
   entriesAccountedFor,
   isTokenRequest,
   playlistPath,
   runAgainstEmulator,
-} from "./support/fault-harness";
-import { newDataDir } from "./support/local-run";
+} from "../support/fault-harness";
+import { newDataDir } from "../support/local-run";
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");

@@ -11,15 +11,15 @@ import {
   catalogueStats,
   entryKind,
   generateSampleCatalogue,
-} from "../local/spotify-emulator/sample-data";
+} from "../../local/spotify-emulator/sample-data";
 import {
   startSpotifyEmulator,
   type SpotifyEmulator,
   type SpotifyEmulatorOptions,
-} from "../local/spotify-emulator/server";
-import type { SpotifyCatalogue, SpotifyTrack } from "../local/spotify-emulator/types";
+} from "../../local/spotify-emulator/server";
+import type { SpotifyCatalogue, SpotifyTrack } from "../../local/spotify-emulator/types";
 
-const FIXTURE_DIR = join(__dirname, "fixtures", "recorded-spotify");
+const FIXTURE_DIR = join(__dirname, "..", "fixtures", "recorded-spotify");
 const RECORDED = {
   twoPages: "SuMY5gF5hFjuq3fQyisl8X",
   quirks: "fhzlRc6GMXDJnossdb9Ojc",

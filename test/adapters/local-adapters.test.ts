@@ -4,13 +4,13 @@ import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { connectDuckDb } from "../local/adapters/duckdb";
-import { DuckDbCrawler, localCatalogPaths } from "../local/adapters/duckdb-crawler";
-import { DuckDbQueryEngine } from "../local/adapters/duckdb-query-engine";
-import { FileObjectStore } from "../local/adapters/file-object-store";
-import "../local/polyfills";
+import { connectDuckDb } from "../../local/adapters/duckdb";
+import { DuckDbCrawler, localCatalogPaths } from "../../local/adapters/duckdb-crawler";
+import { DuckDbQueryEngine } from "../../local/adapters/duckdb-query-engine";
+import { FileObjectStore } from "../../local/adapters/file-object-store";
+import "../../local/polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
-import { newDataDir } from "./support/local-run";
+import { newDataDir } from "../support/local-run";
 
 describe("Class: FileObjectStore", () => {
   it("round-trips objects and lists keys under a prefix in order", async () => {

@@ -1,13 +1,13 @@
 // How a long Retry-After becomes a wait of the state machine, and when the run gives up.
 
 import { describe, expect, it } from "vitest";
-import { SpotifyRateLimitedError } from "../functions/commons/errors";
+import { SpotifyRateLimitedError } from "../../../functions/commons/errors";
 import {
   MAX_RATE_LIMIT_WAITS,
   MAX_RATE_LIMIT_WAIT_SECONDS,
   orWaitForRateLimit,
   planRateLimitWait,
-} from "../functions/core/spotify/rate-limit-wait";
+} from "../../../functions/core/spotify/rate-limit-wait";
 
 describe("Rate-limit waits", () => {
   it("wait exactly what Spotify asked, at least a second", () => {

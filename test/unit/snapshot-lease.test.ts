@@ -1,16 +1,16 @@
 // The snapshot lease: two executions of one snapshot never write it at the same time.
 
 import { describe, expect, it } from "vitest";
-import { SpotifyTransientError, RawDataError } from "../functions/commons/errors";
-import { rawKeys } from "../functions/commons/keys";
-import { parseSnapshotHour } from "../functions/commons/snapshot";
+import { SpotifyTransientError, RawDataError } from "../../functions/commons/errors";
+import { rawKeys } from "../../functions/commons/keys";
+import { parseSnapshotHour } from "../../functions/commons/snapshot";
 import {
   LEASE_TTL_MS,
   holdSnapshotLease,
   releaseSnapshotLease,
   writeUnderSnapshotLease,
-} from "../functions/core/snapshot-lease";
-import { MemoryObjectStore } from "./support/memory-object-store";
+} from "../../functions/core/snapshot-lease";
+import { MemoryObjectStore } from "../support/memory-object-store";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const T0 = new Date("2026-11-22T05:03:00Z");

@@ -2,8 +2,8 @@
 // what an earlier, longer run left in it.
 
 import { describe, expect, it } from "vitest";
-import { replaceUnderPrefix } from "../functions/core/replace-under-prefix";
-import { MemoryObjectStore } from "./support/memory-object-store";
+import { replaceUnderPrefix } from "../../functions/core/replace-under-prefix";
+import { MemoryObjectStore } from "../support/memory-object-store";
 
 /** A memory store that also logs every operation, in order. */
 class LoggingStore extends MemoryObjectStore {

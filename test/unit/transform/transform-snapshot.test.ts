@@ -11,20 +11,24 @@ import {
   InvalidInputError,
   RawDataError,
   RawSnapshotMissingError,
-} from "../functions/commons/errors";
-import { lakeKeys, rawKeys, LAKE_TABLES } from "../functions/commons/keys";
-import { isSpotifyId, parseSnapshotHour, type SnapshotHour } from "../functions/commons/snapshot";
+} from "../../../functions/commons/errors";
+import { lakeKeys, rawKeys, LAKE_TABLES } from "../../../functions/commons/keys";
+import {
+  isSpotifyId,
+  parseSnapshotHour,
+  type SnapshotHour,
+} from "../../../functions/commons/snapshot";
 import {
   serializeManifest,
   type ArtistsManifest,
   type PlaylistManifest,
-} from "../functions/core/raw-manifests";
-import { entryOutcomeOf } from "../functions/core/transform/entries";
-import { assertAccounting, type TransformReport } from "../functions/core/transform/report";
-import { transformSnapshot } from "../functions/core/transform/transform-snapshot";
-import { MemoryObjectStore } from "./support/memory-object-store";
+} from "../../../functions/core/raw-manifests";
+import { entryOutcomeOf } from "../../../functions/core/transform/entries";
+import { assertAccounting, type TransformReport } from "../../../functions/core/transform/report";
+import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
+import { MemoryObjectStore } from "../../support/memory-object-store";
 
-const FIXTURES = join(__dirname, "fixtures", "spotify-raw");
+const FIXTURES = join(__dirname, "..", "..", "fixtures", "spotify-raw");
 const API = "https://api.spotify.com/v1";
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 

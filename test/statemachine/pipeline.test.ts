@@ -10,7 +10,7 @@ import {
   PIPELINE_ERROR_NAMES,
   PIPELINE_ERROR_ORIGINS,
   PipelineError,
-} from "../functions/commons/errors";
+} from "../../functions/commons/errors";
 import {
   PIPELINE_DEFINITION_FILE,
   PIPELINE_STEP_NAMES,
@@ -18,7 +18,7 @@ import {
   allStates as allStatesOf,
   stepCalledBy,
   taskStates,
-} from "../statemachine/pipeline";
+} from "../../statemachine/pipeline";
 
 type State = Record<string, unknown> & { Type: string };
 const definition = JSON.parse(readFileSync(PIPELINE_DEFINITION_FILE, "utf8")) as {
@@ -145,7 +145,7 @@ describe("statemachine/pipeline.ts, the pipeline's contract", () => {
   });
 
   it("names a function folder with an AWS entry point for each step", () => {
-    const root = path.join(__dirname, "..", "functions");
+    const root = path.join(__dirname, "..", "..", "functions");
     const entryPoints = readdirSync(root, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
@@ -154,7 +154,7 @@ describe("statemachine/pipeline.ts, the pipeline's contract", () => {
   });
 
   it("stays out of the Lambda bundles: no source under functions/ imports from outside it", () => {
-    const root = path.join(__dirname, "..", "functions");
+    const root = path.join(__dirname, "..", "..", "functions");
     const sources = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((file) =>
       file.endsWith(".ts"),
     );

@@ -2,9 +2,9 @@
 // never leave a mix of both in the lake.
 
 import { describe, expect, it } from "vitest";
-import { runSql } from "../local/adapters/duckdb-query-engine";
-import { localPaths } from "../local/local-pipeline";
-import { fingerprintFolder, newDataDir, runWithEmulator } from "./support/local-run";
+import { runSql } from "../../local/adapters/duckdb-query-engine";
+import { localPaths } from "../../local/local-pipeline";
+import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");

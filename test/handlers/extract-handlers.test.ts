@@ -9,20 +9,20 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { spotifySecretWriter } from "../functions/commons/aws/spotify-secret-writer";
-import { logger } from "../functions/commons/lambda";
-import type { SpotifyCredentials } from "../functions/commons/spotify";
+import { spotifySecretWriter } from "../../functions/commons/aws/spotify-secret-writer";
+import { logger } from "../../functions/commons/lambda";
+import type { SpotifyCredentials } from "../../functions/commons/spotify";
 import {
   spotifySecretFromSecretsManager,
   spotifySecretFromValue,
-} from "../functions/commons/spotify-credentials";
-import { createExtractArtistsHandler } from "../functions/extract-artists/handler";
-import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
-import { lambdaContext } from "../local/lambda-runtime";
-import { SAMPLE_PLAYLIST_IDS } from "../local/spotify-emulator/sample-data";
-import type { SpotifyEmulator } from "../local/spotify-emulator/server";
-import { startSpotifyEmulator } from "../local/spotify-emulator/server";
-import { MemoryObjectStore } from "./support/memory-object-store";
+} from "../../functions/commons/spotify-credentials";
+import { createExtractArtistsHandler } from "../../functions/extract-artists/handler";
+import { createExtractPlaylistHandler } from "../../functions/extract-playlist/handler";
+import { lambdaContext } from "../../local/lambda-runtime";
+import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { MemoryObjectStore } from "../support/memory-object-store";
 
 const secrets = mockClient(SecretsManagerClient);
 const run = (n: number) => ({ snapshot: "2026-11-22T05:00:00.000Z", executionId: `exec-${n}` });

@@ -4,12 +4,12 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSql } from "../local/adapters/duckdb-query-engine";
-import type { PipelineOutput } from "../statemachine/pipeline";
-import { localPaths } from "../local/local-pipeline";
-import { catalogueStats, generateSampleCatalogue } from "../local/spotify-emulator/sample-data";
-import { entriesAccountedFor } from "./support/fault-harness";
-import { fingerprintFolder, newDataDir, runWithEmulator } from "./support/local-run";
+import { runSql } from "../../local/adapters/duckdb-query-engine";
+import type { PipelineOutput } from "../../statemachine/pipeline";
+import { localPaths } from "../../local/local-pipeline";
+import { catalogueStats, generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
+import { entriesAccountedFor } from "../support/fault-harness";
+import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");

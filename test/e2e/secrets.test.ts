@@ -12,11 +12,11 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
 });
 
-import { logger } from "../functions/commons/lambda";
-import { SAMPLE_IDS } from "../local/spotify-emulator/sample-data";
-import type { HarnessRun } from "./support/fault-harness";
-import { playlistPath, runAgainstEmulator } from "./support/fault-harness";
-import { newDataDir } from "./support/local-run";
+import { logger } from "../../functions/commons/lambda";
+import { SAMPLE_IDS } from "../../local/spotify-emulator/sample-data";
+import type { HarnessRun } from "../support/fault-harness";
+import { playlistPath, runAgainstEmulator } from "../support/fault-harness";
+import { newDataDir } from "../support/local-run";
 
 const SNAPSHOT = "2026-11-21T17:00:00Z";
 const START = new Date("2026-11-21T17:04:31Z");

@@ -13,11 +13,11 @@ import {
   SpotifyRateLimitedError,
   SpotifyRequestError,
   SpotifyTransientError,
-} from "../functions/commons/errors";
-import { SpotifyClient } from "../functions/core/spotify/client";
-import type { SpotifyClientOptions } from "../functions/core/spotify/client";
-import type { SpotifyRequestInfo } from "../functions/commons/spotify";
-import { artistIdsOfPage, entryKindOf, entryTrack } from "../functions/core/spotify/entries";
+} from "../../../functions/commons/errors";
+import { SpotifyClient } from "../../../functions/core/spotify/client";
+import type { SpotifyClientOptions } from "../../../functions/core/spotify/client";
+import type { SpotifyRequestInfo } from "../../../functions/commons/spotify";
+import { artistIdsOfPage, entryKindOf, entryTrack } from "../../../functions/core/spotify/entries";
 
 // ---------------------------------------------------------------------------------------
 // Fixtures: payloads shaped like Spotify's, ids of 22 base-62 characters.
