@@ -16,61 +16,27 @@ import { extractPlaylist } from "../../../functions/core/extract/extract-playlis
 import { readArtistsManifest, readPlaylistManifest } from "../../../functions/core/raw-manifests";
 import { SpotifyClient } from "../../../functions/core/spotify/client";
 import { MemoryObjectStore } from "../../support/memory-object-store";
+import {
+  SPOTIFY_API,
+  artist,
+  itemsPage,
+  localFileEntry,
+  playlistEntry,
+  playlistObject,
+  removedEntry,
+  sid,
+  spotifyError,
+  tokenAnswer,
+  track,
+} from "../../support/spotify-payloads";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";
 const PLAYLIST_B = "1Cgey68pUlQGsCPI2wJuxr";
-const API = "https://api.spotify.com/v1";
 
-const sid = (prefix: string, n: number) => `${prefix}${String(n).padStart(6, "0")}`.padEnd(22, "Q");
-
-function artistObject(id: string) {
-  return {
-    external_urls: { spotify: `https://open.spotify.com/artist/${id}` },
-    genres: ["indie pop"],
-    href: `${API}/artists/${id}`,
-    id,
-    images: [{ url: `https://i.scdn.co/image/${id}`, height: 640, width: 640 }],
-    name: `Artist ${id.slice(2, 8)}`,
-    type: "artist",
-    uri: `spotify:artist:${id}`,
-  };
-}
-
-/** A playlist entry whose track is by artists `a` and `b` (numbers into the artist pool). */
-function entry(n: number, a: number, b: number) {
-  const id = sid("tr", n);
-  const artists = [a, b].map((k) => {
-    const { external_urls, href, id: artistId, name, type, uri } = artistObject(sid("ar", k));
-    return { external_urls, href, id: artistId, name, type, uri };
-  });
-  return {
-    added_at: "2026-11-21T22:04:11Z",
-    added_by: { id: "pipelineowner", type: "user", uri: "spotify:user:pipelineowner" },
-    is_local: false,
-    primary_color: null,
-    item: {
-      album: {
-        id: sid("al", n),
-        name: `Album ${n}`,
-        release_date: "2021",
-        release_date_precision: "year",
-        artists: artists.slice(0, 1),
-        images: [],
-      },
-      artists,
-      duration_ms: 200_000 + n,
-      explicit: n % 2 === 0,
-      external_ids: { isrc: `USRC1${String(n).padStart(7, "0")}` },
-      href: `${API}/tracks/${id}`,
-      id,
-      is_local: false,
-      name: `Track ${n}, "live"\nbonus`,
-      type: "track",
-      uri: `spotify:track:${id}`,
-    },
-  };
-}
+/** Entry `n` of a test playlist: track `n` by artists `a` and `b`, named to need JSON escapes. */
+const entry = (n: number, a: number, b: number) =>
+  playlistEntry(track(n, { artists: [a, b], name: `Track ${n}, "live"\nbonus` }));
 
 interface FakePlaylist {
   entries: unknown[];
@@ -90,55 +56,36 @@ class FakeSpotify {
 
   readonly fetch: typeof fetch = async (input) => {
     const url = new URL(String(input));
-    if (url.pathname === "/api/token") {
-      return json(200, { access_token: "BQD-fake-token", token_type: "Bearer", expires_in: 3600 });
-    }
+    if (url.pathname === "/api/token") return json(200, tokenAnswer("BQD-fake-token"));
     const path = url.pathname.replace(/^\/v1/, "");
     this.paths.push(`${path}${url.search}`);
     if (this.failing.has(`${path}${url.search}`))
-      return json(503, { error: { status: 503, message: "Service unavailable" } });
+      return json(503, spotifyError(503, "Service unavailable"));
     const [, kind, id, sub] = path.split("/");
     if (kind === "playlists" && id) {
       const playlist = this.playlists.get(id);
-      if (!playlist) return json(404, { error: { status: 404, message: "Resource not found" } });
-      if (sub === "items") return json(200, this.page(id, playlist, url.searchParams));
-      return json(200, {
-        id,
-        name: `Playlist ${id}`,
-        owner: { id: "pipelineowner", display_name: "Pipeline Owner" },
-        snapshot_id: `snap-${playlist.entries.length}`,
-        followers: { total: 3 },
-        items: { href: `${API}/playlists/${id}/items`, total: playlist.entries.length },
-      });
+      if (!playlist) return json(404, spotifyError(404, "Resource not found"));
+      const total = playlist.entries.length;
+      if (sub === "items") {
+        const offset = Number(url.searchParams.get("offset") ?? 0);
+        const limit = Number(url.searchParams.get("limit") ?? 50);
+        const items = playlist.entries.slice(offset, offset + limit);
+        return json(200, itemsPage({ playlistId: id, offset, limit, total, items }));
+      }
+      return json(200, playlistObject(id, { total, snapshotId: `snap-${total}` }));
     }
     if (kind === "artists" && id) {
       return this.artists.has(id)
-        ? json(200, artistObject(id))
-        : json(404, { error: { status: 404, message: "Resource not found" } });
+        ? json(200, artist(id))
+        : json(404, spotifyError(404, "Resource not found"));
     }
     if (kind === "artists") {
-      if (!this.batchArtists) return json(403, { error: { status: 403, message: "Forbidden" } });
+      if (!this.batchArtists) return json(403, spotifyError(403, "Forbidden"));
       const ids = url.searchParams.get("ids")!.split(",");
-      return json(200, { artists: ids.map((a) => (this.artists.has(a) ? artistObject(a) : null)) });
+      return json(200, { artists: ids.map((a) => (this.artists.has(a) ? artist(a) : null)) });
     }
-    return json(404, { error: { status: 404, message: "Service not found" } });
+    return json(404, spotifyError(404, "Service not found"));
   };
-
-  private page(id: string, playlist: FakePlaylist, params: URLSearchParams) {
-    const offset = Number(params.get("offset") ?? 0);
-    const limit = Number(params.get("limit") ?? 50);
-    const total = playlist.entries.length;
-    const at = (o: number) => `${API}/playlists/${id}/items?offset=${o}&limit=${limit}`;
-    return {
-      href: at(offset),
-      items: playlist.entries.slice(offset, offset + limit),
-      limit,
-      next: offset + limit < total ? at(offset + limit) : null,
-      offset,
-      previous: offset > 0 ? at(offset - limit) : null,
-      total,
-    };
-  }
 
   client(origin = "http://127.0.0.1:9"): SpotifyClient {
     return new SpotifyClient({
@@ -164,18 +111,8 @@ function bigPlaylist(count = 120): FakePlaylist {
   const entries: unknown[] = Array.from({ length: count }, (_, n) =>
     entry(n, n % 10, (n + 3) % 10),
   );
-  entries[7] = { added_at: "2026-01-01T00:00:00Z", is_local: false, item: null };
-  entries[8] = {
-    added_at: "2015-02-01T00:00:00Z",
-    is_local: true,
-    item: {
-      id: null,
-      is_local: true,
-      type: "track",
-      name: "rip.mp3",
-      artists: [{ id: null, name: "Me" }],
-    },
-  };
+  entries[7] = removedEntry();
+  entries[8] = localFileEntry({ name: "rip.mp3", addedAt: "2015-02-01T00:00:00Z" });
   return { entries };
 }
 
@@ -409,28 +346,25 @@ describe("Function: extractPlaylist", () => {
 
   it("logs a summary and warns when the entries received differ from the declared total", async () => {
     // Prepare
-    const page = {
-      href: "x",
-      items: [entry(1, 1, 2)],
-      limit: 50,
-      next: null,
+    const page = itemsPage({
+      playlistId: PLAYLIST_A,
       offset: 0,
-      previous: null,
       total: 2,
-    };
+      items: [entry(1, 1, 2)],
+    });
     const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
     const spotify = {
       getPlaylist: async () => ({
-        url: `${API}/playlists/${PLAYLIST_A}`,
-        canonicalUrl: `${API}/playlists/${PLAYLIST_A}`,
+        url: `${SPOTIFY_API}/playlists/${PLAYLIST_A}`,
+        canonicalUrl: `${SPOTIFY_API}/playlists/${PLAYLIST_A}`,
         status: 200,
         body: bytes({ id: PLAYLIST_A }),
         json: { id: PLAYLIST_A },
       }),
       async *playlistItemPages() {
         yield {
-          url: `${API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
-          canonicalUrl: `${API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          url: `${SPOTIFY_API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          canonicalUrl: `${SPOTIFY_API}/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
           status: 200,
           body: bytes(page),
           json: page,

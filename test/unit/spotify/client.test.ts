@@ -18,116 +18,29 @@ import { SpotifyClient } from "../../../functions/core/spotify/client";
 import type { SpotifyClientOptions } from "../../../functions/core/spotify/client";
 import type { SpotifyRequestInfo } from "../../../functions/commons/spotify";
 import { artistIdsOfPage, entryKindOf, entryTrack } from "../../../functions/core/spotify/entries";
+import {
+  SPOTIFY_API,
+  artist,
+  itemsPage,
+  localFileEntry,
+  playlistEntry,
+  playlistObject,
+  removedEntry,
+  sid,
+  simplifiedArtist,
+  spotifyError,
+  tokenAnswer,
+  track,
+} from "../../support/spotify-payloads";
 
 // ---------------------------------------------------------------------------------------
-// Fixtures: payloads shaped like Spotify's, ids of 22 base-62 characters.
+// Credentials and ids of the test app and its playlists.
 
 const CLIENT_ID = "5f1c0d6a0b8e4c2f9a7d3b1e6c4a2f08";
 const CLIENT_SECRET = "c3VwZXJzZWNyZXQtY2xpZW50LXNlY3JldA";
 const REFRESH_TOKEN = "AQDx-refresh-token-of-the-authorizing-user-9f8e7d";
 const PLAYLIST_ID = "3cEYpjA9oz9GiPac4AsH4n";
 const OTHER_PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF";
-const SPOTIFY_API = "https://api.spotify.com/v1";
-
-const sid = (prefix: string, n: number) => `${prefix}${String(n).padStart(6, "0")}`.padEnd(22, "Q");
-
-function artist(n: number) {
-  const id = sid("ar", n);
-  return {
-    external_urls: { spotify: `https://open.spotify.com/artist/${id}` },
-    href: `${SPOTIFY_API}/artists/${id}`,
-    id,
-    name: `Artist "${n}", the band`,
-    type: "artist",
-    uri: `spotify:artist:${id}`,
-  };
-}
-
-function track(n: number, artistNumbers: number[]) {
-  const id = sid("tr", n);
-  return {
-    album: {
-      album_type: "album",
-      artists: [artist(artistNumbers[0]!)],
-      external_urls: { spotify: `https://open.spotify.com/album/${sid("al", n)}` },
-      href: `${SPOTIFY_API}/albums/${sid("al", n)}`,
-      id: sid("al", n),
-      images: [],
-      name: `Album ${n}`,
-      release_date: "2019-03",
-      release_date_precision: "month",
-      total_tracks: 11,
-      type: "album",
-      uri: `spotify:album:${sid("al", n)}`,
-    },
-    artists: artistNumbers.map(artist),
-    disc_number: 1,
-    duration_ms: 183_000 + n,
-    explicit: false,
-    external_ids: { isrc: `GBUM7190${String(n).padStart(4, "0")}` },
-    external_urls: { spotify: `https://open.spotify.com/track/${id}` },
-    href: `${SPOTIFY_API}/tracks/${id}`,
-    id,
-    is_local: false,
-    name: `Song ${n}, with a comma`,
-    track_number: (n % 11) + 1,
-    type: "track",
-    uri: `spotify:track:${id}`,
-  };
-}
-
-function entry(n: number, shape: "item" | "track" = "item") {
-  return {
-    added_at: "2026-11-20T08:15:00Z",
-    added_by: { id: "pipelineowner", type: "user", uri: "spotify:user:pipelineowner" },
-    is_local: false,
-    primary_color: null,
-    video_thumbnail: { url: null },
-    [shape]: track(n, [n % 7, (n % 7) + 100]),
-  };
-}
-
-function itemsPage(opts: {
-  playlistId?: string;
-  offset: number;
-  total: number;
-  limit?: number;
-  host?: string;
-  shape?: "item" | "track";
-}) {
-  const { offset, total, limit = 50, host = SPOTIFY_API, shape = "item" } = opts;
-  const playlistId = opts.playlistId ?? PLAYLIST_ID;
-  const count = Math.max(0, Math.min(limit, total - offset));
-  const at = (o: number) => `${host}/playlists/${playlistId}/items?offset=${o}&limit=${limit}`;
-  return {
-    href: at(offset),
-    items: Array.from({ length: count }, (_, i) => entry(offset + i, shape)),
-    limit,
-    next: offset + limit < total ? at(offset + limit) : null,
-    offset,
-    previous: offset > 0 ? at(Math.max(0, offset - limit)) : null,
-    total,
-  };
-}
-
-function playlistMetadata(total: number) {
-  return {
-    collaborative: false,
-    description: "Hourly snapshot test playlist",
-    external_urls: { spotify: `https://open.spotify.com/playlist/${PLAYLIST_ID}` },
-    followers: { href: null, total: 12 },
-    href: `${SPOTIFY_API}/playlists/${PLAYLIST_ID}`,
-    id: PLAYLIST_ID,
-    images: [],
-    name: 'Snapshots, "quoted"',
-    owner: { display_name: "Pipeline Owner", id: "pipelineowner", type: "user" },
-    public: true,
-    snapshot_id: "AAAAB2T0wnXk3kWl1CPo9a+T8xTBCOZP",
-    items: { href: `${SPOTIFY_API}/playlists/${PLAYLIST_ID}/items`, total },
-    type: "playlist",
-    uri: `spotify:playlist:${PLAYLIST_ID}`,
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // A loopback server that records what it receives and answers through a test's handler.
@@ -181,7 +94,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers = 
   res.end(bytes);
 }
 
-const notFound = { error: { status: 404, message: "Resource not found" } };
+const notFound = spotifyError(404, "Resource not found");
 
 /** A fake Spotify: token endpoint issuing `token-1`, `token-2`, ... plus the test's API routes. */
 async function fakeSpotify(api: Handler, token: Handler = issueTokens()) {
@@ -192,13 +105,14 @@ function issueTokens(extra: Record<string, unknown> = {}): Handler {
   let issued = 0;
   return (_req, res) => {
     issued += 1;
-    sendJson(res, 200, {
-      access_token: `BQD-access-token-${issued}`,
-      token_type: "Bearer",
-      expires_in: 3600,
-      scope: "playlist-read-private playlist-read-collaborative",
-      ...extra,
-    });
+    sendJson(
+      res,
+      200,
+      tokenAnswer(`BQD-access-token-${issued}`, {
+        scope: "playlist-read-private playlist-read-collaborative",
+        ...extra,
+      }),
+    );
   };
 }
 
@@ -244,8 +158,8 @@ const itemsPath = (offset: number, playlistId = PLAYLIST_ID) =>
 describe("Module: entries", () => {
   it("finds the track under `item` (2026 shape) and under `track` (older shape)", () => {
     // Prepare
-    const modern = entry(1, "item");
-    const older = entry(2, "track");
+    const modern = playlistEntry(track(1), { shape: "item" });
+    const older = playlistEntry(track(2), { shape: "track" });
 
     // Act / Assess
     expect(entryTrack(modern)?.id).toBe(sid("tr", 1));
@@ -256,13 +170,13 @@ describe("Module: entries", () => {
 
   it("classifies removed content, podcast episodes and local files", () => {
     // Prepare
-    const removed = { added_at: "2026-01-01T00:00:00Z", is_local: false, item: null };
+    const removed = removedEntry();
     const episode = { added_at: null, item: { type: "episode", id: sid("ep", 1), name: "Ep. 1" } };
-    const local = {
-      added_at: "2014-05-01T10:00:00Z",
-      is_local: true,
-      track: { id: null, is_local: true, name: "demo.mp3", type: "track", artists: [] },
-    };
+    const local = localFileEntry({
+      name: "demo.mp3",
+      addedAt: "2014-05-01T10:00:00Z",
+      shape: "track",
+    });
 
     // Act / Assess
     expect(entryKindOf(null)).toBe("null_entry");
@@ -282,13 +196,10 @@ describe("Module: entries", () => {
 
   it("lists a page's distinct, valid track artist ids, sorted, skipping everything that is not a track", () => {
     // Prepare
-    const page = itemsPage({ offset: 0, total: 10 });
+    const page = itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 10 });
     page.items.push(
-      { item: { type: "episode", artists: [artist(900)] } } as never,
-      {
-        is_local: true,
-        item: { is_local: true, id: null, artists: [{ id: null, name: "Me" }] },
-      } as never,
+      { item: { type: "episode", artists: [simplifiedArtist(sid("ar", 900))] } } as never,
+      localFileEntry({ name: "demo.mp3", addedAt: "2014-05-01T10:00:00Z" }) as never,
       null as never,
     );
 
@@ -312,7 +223,9 @@ describe("Class: SpotifyClient", () => {
       const sent: Buffer[] = [];
       const spotify = await fakeSpotify((req, res) => {
         const offset = Number(new URL(req.path, "http://x").searchParams.get("offset"));
-        const body = Buffer.from(JSON.stringify(itemsPage({ offset, total: 120 })));
+        const body = Buffer.from(
+          JSON.stringify(itemsPage({ playlistId: PLAYLIST_ID, offset, total: 120 })),
+        );
         sent.push(body);
         sendJson(res, 200, body.toString("utf8"));
       });
@@ -341,7 +254,11 @@ describe("Class: SpotifyClient", () => {
     it("accepts pages in the older `track` shape", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(res, 200, itemsPage({ offset: 0, total: 3, shape: "track" })),
+        sendJson(
+          res,
+          200,
+          itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 3, shape: "track" }),
+        ),
       );
       const { client } = clientFor(spotify.origin);
 
@@ -359,7 +276,11 @@ describe("Class: SpotifyClient", () => {
       const elsewhere = await startServer((_req, res) => sendJson(res, 200, {}));
       const spotify = await fakeSpotify((req, res) => {
         const offset = Number(new URL(req.path, "http://x").searchParams.get("offset"));
-        sendJson(res, 200, itemsPage({ offset, total: 60, host: `${elsewhere.origin}/v1` }));
+        sendJson(
+          res,
+          200,
+          itemsPage({ playlistId: PLAYLIST_ID, offset, total: 60, host: `${elsewhere.origin}/v1` }),
+        );
       });
       const { client } = clientFor(spotify.origin);
 
@@ -376,7 +297,7 @@ describe("Class: SpotifyClient", () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
         sendJson(res, 200, {
-          ...itemsPage({ offset: 0, total: 60 }),
+          ...itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 60 }),
           next: `${SPOTIFY_API}/me/playlists?offset=0`,
         }),
       );
@@ -397,7 +318,7 @@ describe("Class: SpotifyClient", () => {
       // Prepare
       const spotify = await fakeSpotify((req, res) => {
         const offset = Number(new URL(req.path, "http://x").searchParams.get("offset"));
-        const page = itemsPage({ offset, total: 150 });
+        const page = itemsPage({ playlistId: PLAYLIST_ID, offset, total: 150 });
         sendJson(
           res,
           200,
@@ -417,7 +338,10 @@ describe("Class: SpotifyClient", () => {
     it("reports, without failing, a total that does not match the entries received", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(res, 200, { ...itemsPage({ offset: 0, total: 30 }), total: 31 }),
+        sendJson(res, 200, {
+          ...itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 30 }),
+          total: 31,
+        }),
       );
       const warnings: Record<string, unknown>[] = [];
       const { client } = clientFor(spotify.origin, {
@@ -435,7 +359,7 @@ describe("Class: SpotifyClient", () => {
     it("names the playlist when its items are forbidden (development mode, not the owner's playlist)", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(res, 403, { error: { status: 403, message: "Forbidden" } }),
+        sendJson(res, 403, spotifyError(403, "Forbidden")),
       );
       const { client } = clientFor(spotify.origin);
 
@@ -453,7 +377,8 @@ describe("Class: SpotifyClient", () => {
   describe("Method: getPlaylist", () => {
     it("returns the exact bytes, the status and the request URL", async () => {
       // Prepare
-      const body = `${JSON.stringify(playlistMetadata(120), null, 1)}\n`;
+      const playlist = playlistObject(PLAYLIST_ID, { total: 120, name: 'Snapshots, "quoted"' });
+      const body = `${JSON.stringify(playlist, null, 1)}\n`;
       const spotify = await fakeSpotify((_req, res) => sendJson(res, 200, body));
       const { client } = clientFor(spotify.origin);
 
@@ -486,7 +411,7 @@ describe("Class: SpotifyClient", () => {
     it("turns other 4xx answers into SpotifyRequestError with status and endpoint", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(res, 400, { error: { status: 400, message: "Invalid limit" } }),
+        sendJson(res, 400, spotifyError(400, "Invalid limit")),
       );
       const { client } = clientFor(spotify.origin);
 
@@ -520,11 +445,10 @@ describe("Class: SpotifyClient", () => {
       let calls = 0;
       const spotify = await fakeSpotify((_req, res) => {
         calls += 1;
-        if (calls === 1)
-          return sendJson(res, 500, { error: { status: 500, message: "Server error" } });
+        if (calls === 1) return sendJson(res, 500, spotifyError(500, "Server error"));
         if (calls === 2) return sendJson(res, 503, "<html>Service Unavailable</html>");
         if (calls === 3) return void res.socket?.destroy();
-        sendJson(res, 200, playlistMetadata(0));
+        sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 }));
       });
       const { client, waits, requests } = clientFor(spotify.origin);
 
@@ -569,7 +493,7 @@ describe("Class: SpotifyClient", () => {
     it("retries a 200 whose body is truncated or not JSON", async () => {
       // Prepare
       let calls = 0;
-      const full = JSON.stringify(itemsPage({ offset: 0, total: 10 }));
+      const full = JSON.stringify(itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 10 }));
       const spotify = await fakeSpotify((_req, res) => {
         calls += 1;
         if (calls === 1) {
@@ -614,9 +538,7 @@ describe("Class: SpotifyClient", () => {
       const signals: (AbortSignal | null | undefined)[] = [];
       const fetchSpy: typeof fetch = async (_url, init) => {
         signals.push(init?.signal);
-        return new Response(
-          JSON.stringify({ access_token: "BQD-access-token-1", expires_in: 3600 }),
-        );
+        return new Response(JSON.stringify(tokenAnswer("BQD-access-token-1")));
       };
       const client = new SpotifyClient({
         credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
@@ -639,13 +561,10 @@ describe("Class: SpotifyClient", () => {
       const spotify = await fakeSpotify((_req, res) => {
         calls += 1;
         if (calls === 1)
-          return sendJson(
-            res,
-            429,
-            { error: { status: 429, message: "API rate limit exceeded" } },
-            { "retry-after": "2" },
-          );
-        sendJson(res, 200, playlistMetadata(0));
+          return sendJson(res, 429, spotifyError(429, "API rate limit exceeded"), {
+            "retry-after": "2",
+          });
+        sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 }));
       });
       const { client, waits } = clientFor(spotify.origin);
 
@@ -660,12 +579,9 @@ describe("Class: SpotifyClient", () => {
     it("surfaces a long Retry-After as SpotifyRateLimitedError carrying the seconds, without sleeping", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(
-          res,
-          429,
-          { error: { status: 429, message: "API rate limit exceeded" } },
-          { "retry-after": "86400" },
-        ),
+        sendJson(res, 429, spotifyError(429, "API rate limit exceeded"), {
+          "retry-after": "86400",
+        }),
       );
       const { client, waits } = clientFor(spotify.origin);
 
@@ -681,12 +597,9 @@ describe("Class: SpotifyClient", () => {
     it("surfaces a QUOTA_EXCEEDED 429 at once, even with a short Retry-After", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(
-          res,
-          429,
-          { error: { status: 429, message: "Quota exceeded", reason: "QUOTA_EXCEEDED" } },
-          { "retry-after": "1" },
-        ),
+        sendJson(res, 429, spotifyError(429, "Quota exceeded", { reason: "QUOTA_EXCEEDED" }), {
+          "retry-after": "1",
+        }),
       );
       const { client, waits } = clientFor(spotify.origin);
 
@@ -721,7 +634,9 @@ describe("Class: SpotifyClient", () => {
     it("uses the client-credentials grant with Basic auth and reuses the token until shortly before expiry", async () => {
       // Prepare
       let now = Date.UTC(2026, 10, 22, 5);
-      const spotify = await fakeSpotify((_req, res) => sendJson(res, 200, playlistMetadata(0)));
+      const spotify = await fakeSpotify((_req, res) =>
+        sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 })),
+      );
       const { client } = clientFor(spotify.origin, { now: () => now });
 
       // Act
@@ -745,7 +660,7 @@ describe("Class: SpotifyClient", () => {
     it("uses the refresh-token grant when a refresh token is configured and exposes a rotated one", async () => {
       // Prepare
       const spotify = await fakeSpotify(
-        (_req, res) => sendJson(res, 200, playlistMetadata(0)),
+        (_req, res) => sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 })),
         issueTokens({ refresh_token: "AQD-rotated-refresh-token-0001" }),
       );
       const { client } = clientFor(spotify.origin, {
@@ -772,8 +687,8 @@ describe("Class: SpotifyClient", () => {
       // Prepare
       const spotify = await fakeSpotify((req, res) =>
         req.authorization === "Bearer BQD-access-token-1"
-          ? sendJson(res, 401, { error: { status: 401, message: "The access token expired" } })
-          : sendJson(res, 200, playlistMetadata(0)),
+          ? sendJson(res, 401, spotifyError(401, "The access token expired"))
+          : sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 })),
       );
       const { client } = clientFor(spotify.origin);
 
@@ -790,7 +705,7 @@ describe("Class: SpotifyClient", () => {
     it("fails with SpotifyAuthError when a renewed token is refused too", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>
-        sendJson(res, 401, { error: { status: 401, message: "Invalid access token" } }),
+        sendJson(res, 401, spotifyError(401, "Invalid access token")),
       );
       const { client } = clientFor(spotify.origin);
 
@@ -843,7 +758,7 @@ describe("Class: SpotifyClient", () => {
       const ids = Array.from({ length: 120 }, (_, n) => sid("ar", n));
       const spotify = await fakeSpotify((req, res) => {
         const asked = new URL(req.path, "http://x").searchParams.get("ids")!.split(",");
-        sendJson(res, 200, { artists: asked.map((id) => ({ ...artist(0), id })) });
+        sendJson(res, 200, { artists: asked.map((id) => artist(id)) });
       });
       const { client } = clientFor(spotify.origin);
 
@@ -862,10 +777,10 @@ describe("Class: SpotifyClient", () => {
       const missing = sid("ar", 3);
       const spotify = await fakeSpotify((req, res) => {
         if (req.path.startsWith("/v1/artists?"))
-          return sendJson(res, 403, { error: { status: 403, message: "Forbidden" } });
+          return sendJson(res, 403, spotifyError(403, "Forbidden"));
         const id = req.path.split("/").at(-1)!;
         if (id === missing) return sendJson(res, 404, notFound);
-        sendJson(res, 200, { ...artist(0), id });
+        sendJson(res, 200, artist(id));
       });
       const { client } = clientFor(spotify.origin);
       const first = [0, 1, 2, 3, 4, 5].map((n) => sid("ar", n));
@@ -888,7 +803,7 @@ describe("Class: SpotifyClient", () => {
       // Prepare
       const spotify = await fakeSpotify((req, res) => {
         const id = req.path.split("/").at(-1)!;
-        sendJson(res, 200, { ...artist(0), id });
+        sendJson(res, 200, artist(id));
       });
       const { client } = clientFor(spotify.origin, { appMode: "development" });
       const ids = [0, 1, 2].map((n) => sid("ar", n));
@@ -909,9 +824,7 @@ describe("Class: SpotifyClient", () => {
       const fetchSpy: typeof fetch = async (url) => {
         const href = String(url);
         if (href.endsWith("/api/token")) {
-          return new Response(
-            JSON.stringify({ access_token: "BQD-access-token-1", expires_in: 3600 }),
-          );
+          return new Response(JSON.stringify(tokenAnswer("BQD-access-token-1")));
         }
         if (href.includes("/artists?ids="))
           return new Response(JSON.stringify(notFound), { status: 404 });
@@ -919,7 +832,7 @@ describe("Class: SpotifyClient", () => {
         peak = Math.max(peak, inFlight);
         await new Promise((resolve) => setImmediate(resolve));
         inFlight -= 1;
-        return new Response(JSON.stringify({ ...artist(0), id: href.split("/").at(-1) }));
+        return new Response(JSON.stringify(artist(href.split("/").at(-1)!)));
       };
       const client = new SpotifyClient({
         credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
@@ -942,10 +855,9 @@ describe("Class: SpotifyClient", () => {
     it("keeps the client secret, refresh token and access tokens out of every error, URL and request report", async () => {
       // Prepare
       const scenarios: Handler[] = [
-        (_req, res) =>
-          sendJson(res, 401, { error: { status: 401, message: "Invalid access token" } }),
+        (_req, res) => sendJson(res, 401, spotifyError(401, "Invalid access token")),
         (_req, res) => sendJson(res, 404, notFound),
-        (_req, res) => sendJson(res, 500, { error: { status: 500, message: "Server error" } }),
+        (_req, res) => sendJson(res, 500, spotifyError(500, "Server error")),
         (req, res) =>
           sendJson(res, 400, {
             error: { status: 400, message: `bad header ${req.authorization}` },

@@ -27,9 +27,17 @@ import { entryOutcomeOf } from "../../../functions/core/transform/entries";
 import { assertAccounting, type TransformReport } from "../../../functions/core/transform/report";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
 import { MemoryObjectStore } from "../../support/memory-object-store";
+import {
+  SPOTIFY_API,
+  artist,
+  itemsPage,
+  playlistEntry,
+  playlistObject,
+  sid,
+  track,
+} from "../../support/spotify-payloads";
 
 const FIXTURES = join(__dirname, "..", "..", "fixtures", "spotify-raw");
-const API = "https://api.spotify.com/v1";
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 
 /** Playlist "Road trip" (2026 shape: `items` / `item`), two pages of 5 + 3 entries. */
@@ -99,7 +107,7 @@ async function storePlaylist(
     playlistId,
     playlist: {
       key: rawKeys.playlist(snapshot, playlistId),
-      url: `${API}/playlists/${playlistId}`,
+      url: `${SPOTIFY_API}/playlists/${playlistId}`,
     },
     itemPages,
     entryCount: itemPages.reduce((n, p) => n + p.entryCount, 0),
@@ -143,11 +151,11 @@ async function storeFixtureSnapshot(store: MemoryObjectStore, snapshot = SNAPSHO
     [
       {
         body: await fixture(`items-${ROAD_TRIP}-0000.json`),
-        url: `${API}/playlists/${ROAD_TRIP}/items?offset=0&limit=5`,
+        url: `${SPOTIFY_API}/playlists/${ROAD_TRIP}/items?offset=0&limit=5`,
       },
       {
         body: await fixture(`items-${ROAD_TRIP}-0001.json`),
-        url: `${API}/playlists/${ROAD_TRIP}/items?offset=5&limit=5`,
+        url: `${SPOTIFY_API}/playlists/${ROAD_TRIP}/items?offset=5&limit=5`,
       },
     ],
   );
@@ -159,7 +167,7 @@ async function storeFixtureSnapshot(store: MemoryObjectStore, snapshot = SNAPSHO
     [
       {
         body: await fixture(`tracks-${BLUES}-0000.json`),
-        url: `${API}/playlists/${BLUES}/tracks?offset=0&limit=100`,
+        url: `${SPOTIFY_API}/playlists/${BLUES}/tracks?offset=0&limit=100`,
       },
     ],
   );
@@ -170,27 +178,27 @@ async function storeFixtureSnapshot(store: MemoryObjectStore, snapshot = SNAPSHO
     [
       {
         body: await fixture("artists-batch.json"),
-        url: `${API}/artists?ids=${ARTIST.bandOfHorses},${ARTIST.gone},${ARTIST.khruangbin},${ARTIST.rosalia}`,
+        url: `${SPOTIFY_API}/artists?ids=${ARTIST.bandOfHorses},${ARTIST.gone},${ARTIST.khruangbin},${ARTIST.rosalia}`,
         status: 200,
       },
       {
         body: await fixture("artist-sigur-ros.json"),
-        url: `${API}/artists/${ARTIST.sigurRos}`,
+        url: `${SPOTIFY_API}/artists/${ARTIST.sigurRos}`,
         status: 200,
       },
       {
         body: await fixture("artist-nina-simone-no-name.json"),
-        url: `${API}/artists/${ARTIST.ninaSimone}`,
+        url: `${SPOTIFY_API}/artists/${ARTIST.ninaSimone}`,
         status: 200,
       },
       {
         body: await fixture("artist-j-balvin.json"),
-        url: `${API}/artists/${ARTIST.jBalvin}`,
+        url: `${SPOTIFY_API}/artists/${ARTIST.jBalvin}`,
         status: 200,
       },
       {
         body: await fixture("artist-gone-404.json"),
-        url: `${API}/artists/${ARTIST.gone}`,
+        url: `${SPOTIFY_API}/artists/${ARTIST.gone}`,
         status: 404,
       },
     ],
@@ -737,8 +745,8 @@ describe("transformSnapshot", () => {
       raw,
       SNAPSHOT,
       [
-        { body: batch, url: `${API}/artists?ids=...`, status: 200 },
-        { body: alone, url: `${API}/artists/${ARTIST.bandOfHorses}`, status: 200 },
+        { body: batch, url: `${SPOTIFY_API}/artists?ids=...`, status: 200 },
+        { body: alone, url: `${SPOTIFY_API}/artists/${ARTIST.bandOfHorses}`, status: 200 },
       ],
       [ARTIST.bandOfHorses, ARTIST.gone, ARTIST.khruangbin, ARTIST.rosalia],
       [],
@@ -851,7 +859,13 @@ describe("transformSnapshot", () => {
       await storeArtists(
         raw,
         SNAPSHOT,
-        [{ body: '{"error":{"status":502}}', url: `${API}/artists/${ARTIST.gone}`, status: 502 }],
+        [
+          {
+            body: '{"error":{"status":502}}',
+            url: `${SPOTIFY_API}/artists/${ARTIST.gone}`,
+            status: 502,
+          },
+        ],
         [ARTIST.gone],
         [],
       );
@@ -887,7 +901,7 @@ describe("transformSnapshot", () => {
       await storePlaylist(raw, SNAPSHOT, BLUES, JSON.stringify(body), [
         {
           body: await fixture(`tracks-${BLUES}-0000.json`),
-          url: `${API}/playlists/${BLUES}/tracks`,
+          url: `${SPOTIFY_API}/playlists/${BLUES}/tracks`,
         },
       ]);
       await storeArtists(raw, SNAPSHOT, [], [], []);
@@ -1012,100 +1026,43 @@ describe("assertAccounting", () => {
 });
 
 describe("transformSnapshot at scale", () => {
-  const id = (kind: string, n: number) => `${kind}${String(n).padStart(22 - kind.length, "0")}`;
-
-  /** A full track object as /items returns it, drawn from pools so albums and artists repeat. */
-  function syntheticTrack(n: number): Record<string, unknown> {
-    const albumNo = n % 5_000;
-    const artistNo = n % 2_000;
-    const artist = (a: number) => ({
-      external_urls: { spotify: `https://open.spotify.com/artist/${id("artist", a)}` },
-      href: `${API}/artists/${id("artist", a)}`,
-      id: id("artist", a),
-      name: `Artist ${a}, "the" band`,
-      type: "artist",
-      uri: `spotify:artist:${id("artist", a)}`,
-    });
-    return {
-      album: {
-        album_type: "album",
-        artists: [artist(artistNo)],
-        external_urls: { spotify: `https://open.spotify.com/album/${id("album", albumNo)}` },
-        href: `${API}/albums/${id("album", albumNo)}`,
-        id: id("album", albumNo),
-        images: [640, 300, 64].map((w) => ({
-          height: w,
-          url: `https://i.scdn.co/image/${id("img", albumNo)}${w}`,
-          width: w,
-        })),
-        name: `Album ${albumNo}`,
-        release_date: `20${String(albumNo % 25).padStart(2, "0")}-01-15`,
-        release_date_precision: "day",
-        total_tracks: 12,
-        type: "album",
-        uri: `spotify:album:${id("album", albumNo)}`,
-      },
-      artists: [artist(artistNo), artist((artistNo + 7) % 2_000)],
-      disc_number: 1,
-      duration_ms: 180_000 + (n % 60_000),
-      explicit: n % 3 === 0,
-      external_ids: { isrc: `USRC1${String(n).padStart(7, "0")}` },
-      external_urls: { spotify: `https://open.spotify.com/track/${id("track", n)}` },
-      href: `${API}/tracks/${id("track", n)}`,
-      id: id("track", n),
-      is_local: false,
-      name: `Song ${n} — “live”`,
+  /** Track `n` of a pool of 20,000, drawn so that albums and artists repeat across tracks. */
+  const pooledTrack = (n: number) =>
+    track(n, {
+      album: n % 5_000,
+      artists: [n % 2_000, ((n % 2_000) + 7) % 2_000],
+      albumImages: [640, 300, 64],
       popularity: n % 101,
-      preview_url: null,
-      track_number: (n % 12) + 1,
-      type: "track",
-      uri: `spotify:track:${id("track", n)}`,
-    };
-  }
+    });
 
   it("measures how long 100,000 entries take (printed, not asserted)", async () => {
     // Prepare: 100 playlists of 1,000 entries in pages of 50, over a pool of 20,000 tracks.
     const raw = new MemoryObjectStore();
     const playlistIds: string[] = [];
-    const playlistBody = JSON.parse(await fixture(`playlist-${ROAD_TRIP}.json`)) as Record<
-      string,
-      unknown
-    >;
     for (let p = 0; p < 100; p++) {
-      const playlistId = id("list", p);
+      const playlistId = sid("pl", p);
       playlistIds.push(playlistId);
       const pages = [];
       for (let offset = 0; offset < 1_000; offset += 50) {
-        const items = Array.from({ length: 50 }, (_, i) => ({
-          added_at: new Date(Date.UTC(2025, 0, 1) + (offset + i) * 60_000).toISOString(),
-          added_by: { id: "mia.lindqvist", type: "user" },
-          is_local: false,
-          primary_color: null,
-          item: syntheticTrack((p * 997 + offset + i) % 20_000),
-        }));
-        const url = `${API}/playlists/${playlistId}/items?offset=${offset}&limit=50`;
-        pages.push({
-          url,
-          body: JSON.stringify({ href: url, items, limit: 50, offset, total: 1_000 }),
-        });
+        const items = Array.from({ length: 50 }, (_, i) =>
+          playlistEntry(pooledTrack((p * 997 + offset + i) % 20_000), {
+            addedAt: new Date(Date.UTC(2025, 0, 1) + (offset + i) * 60_000).toISOString(),
+          }),
+        );
+        const page = itemsPage({ playlistId, offset, total: 1_000, items });
+        pages.push({ url: page.href, body: JSON.stringify(page) });
       }
-      const body = { ...playlistBody, id: playlistId, items: { total: 1_000 } };
+      const body = playlistObject(playlistId, { total: 1_000 });
       await storePlaylist(raw, SNAPSHOT, playlistId, JSON.stringify(body), pages);
     }
-    const artists = Array.from({ length: 2_000 }, (_, a) => ({
-      external_urls: { spotify: `https://open.spotify.com/artist/${id("artist", a)}` },
-      followers: { href: null, total: a * 1_000 },
-      genres: ["indie"],
-      id: id("artist", a),
-      name: `Artist ${a}`,
-      popularity: a % 101,
-      type: "artist",
-    }));
+    const artists = Array.from({ length: 2_000 }, (_, a) =>
+      artist(sid("ar", a), { genres: ["indie"], popularity: a % 101, followers: a * 1_000 }),
+    );
     const batches = [];
     for (let i = 0; i < artists.length; i += 50) {
       batches.push({
         body: JSON.stringify({ artists: artists.slice(i, i + 50) }),
-        url: `${API}/artists?ids=...`,
+        url: `${SPOTIFY_API}/artists?ids=...`,
         status: 200,
       });
     }
