@@ -1,129 +1,30 @@
-// Specification of the extraction step: what lands in the raw store, in which order, and
-// that reruns of the same snapshot hour overwrite instead of duplicating or leaving stale
-// pages. Spotify is an in-memory fake behind an injected fetch, driven through the real client.
+// Specification of extracting one playlist (functions/core/extract/extract-playlist.ts): what
+// lands in the raw store, in which order, and that reruns of the same snapshot hour overwrite
+// instead of duplicating or leaving stale pages. Spotify is test/support/in-memory-spotify.ts,
+// driven through the real client.
 
 import { describe, expect, it } from "vitest";
 import {
   PlaylistUnavailableError,
-  RawDataError,
   RawSnapshotMissingError,
   SpotifyTransientError,
 } from "../../../functions/commons/errors";
 import { rawKeys } from "../../../functions/commons/keys";
 import { parseSnapshotHour } from "../../../functions/commons/snapshot";
-import { extractArtists } from "../../../functions/core/extract/extract-artists";
 import { extractPlaylist } from "../../../functions/core/extract/extract-playlist";
-import { readArtistsManifest, readPlaylistManifest } from "../../../functions/core/raw-manifests";
+import { readPlaylistManifest } from "../../../functions/core/raw-manifests";
 import { SpotifyClient } from "../../../functions/core/spotify/client";
+import { InMemorySpotify, bigPlaylist, entry } from "../../support/in-memory-spotify";
 import { MemoryObjectStore } from "../../support/memory-object-store";
-import {
-  SPOTIFY_API,
-  artist,
-  itemsPage,
-  localFileEntry,
-  playlistEntry,
-  playlistObject,
-  removedEntry,
-  sid,
-  spotifyError,
-  tokenAnswer,
-  track,
-} from "../../support/spotify-payloads";
+import { SPOTIFY_API, itemsPage, sid } from "../../support/spotify-payloads";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";
-const PLAYLIST_B = "1Cgey68pUlQGsCPI2wJuxr";
-
-/** Entry `n` of a test playlist: track `n` by artists `a` and `b`, named to need JSON escapes. */
-const entry = (n: number, a: number, b: number) =>
-  playlistEntry(track(n, { artists: [a, b], name: `Track ${n}, "live"\nbonus` }));
-
-interface FakePlaylist {
-  entries: unknown[];
-}
-
-/**
- * An in-memory Spotify answering like the real one (pages of 50 with `next` links on
- * api.spotify.com). `batchArtists: false` behaves like a development-mode app.
- */
-class FakeSpotify {
-  playlists = new Map<string, FakePlaylist>();
-  artists = new Set<string>();
-  batchArtists = true;
-  /** Request paths that fail with a 503 every time (to simulate an outage mid-extraction). */
-  failing = new Set<string>();
-  readonly paths: string[] = [];
-
-  readonly fetch: typeof fetch = async (input) => {
-    const url = new URL(String(input));
-    if (url.pathname === "/api/token") return json(200, tokenAnswer("BQD-fake-token"));
-    const path = url.pathname.replace(/^\/v1/, "");
-    this.paths.push(`${path}${url.search}`);
-    if (this.failing.has(`${path}${url.search}`))
-      return json(503, spotifyError(503, "Service unavailable"));
-    const [, kind, id, sub] = path.split("/");
-    if (kind === "playlists" && id) {
-      const playlist = this.playlists.get(id);
-      if (!playlist) return json(404, spotifyError(404, "Resource not found"));
-      const total = playlist.entries.length;
-      if (sub === "items") {
-        const offset = Number(url.searchParams.get("offset") ?? 0);
-        const limit = Number(url.searchParams.get("limit") ?? 50);
-        const items = playlist.entries.slice(offset, offset + limit);
-        return json(200, itemsPage({ playlistId: id, offset, limit, total, items }));
-      }
-      return json(200, playlistObject(id, { total, snapshotId: `snap-${total}` }));
-    }
-    if (kind === "artists" && id) {
-      return this.artists.has(id)
-        ? json(200, artist(id))
-        : json(404, spotifyError(404, "Resource not found"));
-    }
-    if (kind === "artists") {
-      if (!this.batchArtists) return json(403, spotifyError(403, "Forbidden"));
-      const ids = url.searchParams.get("ids")!.split(",");
-      return json(200, { artists: ids.map((a) => (this.artists.has(a) ? artist(a) : null)) });
-    }
-    return json(404, spotifyError(404, "Service not found"));
-  };
-
-  client(origin = "http://127.0.0.1:9"): SpotifyClient {
-    return new SpotifyClient({
-      credentials: { clientId: "client-id", clientSecret: "client-secret-value" },
-      apiBaseUrl: `${origin}/v1`,
-      accountsBaseUrl: origin,
-      fetch: this.fetch,
-      sleep: async () => {},
-      maxAttempts: 2,
-    });
-  }
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
-  });
-}
-
-/** 120 entries (3 pages) by artists 0..9, plus a removed entry and a local file. */
-function bigPlaylist(count = 120): FakePlaylist {
-  const entries: unknown[] = Array.from({ length: count }, (_, n) =>
-    entry(n, n % 10, (n + 3) % 10),
-  );
-  entries[7] = removedEntry();
-  entries[8] = localFileEntry({ name: "rip.mp3", addedAt: "2015-02-01T00:00:00Z" });
-  return { entries };
-}
-
-function snapshotOf(store: MemoryObjectStore): Map<string, string> {
-  return new Map([...store.objects.keys()].sort().map((k) => [k, store.text(k)!]));
-}
 
 describe("Function: extractPlaylist", () => {
   it("stores the metadata and every page byte for byte, and commits them with a manifest written last", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist());
     const store = new MemoryObjectStore();
     const received: string[] = [];
@@ -207,7 +108,7 @@ describe("Function: extractPlaylist", () => {
 
   it("writes byte-identical objects when the same snapshot is extracted again", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist());
     const store = new MemoryObjectStore();
     const run = () =>
@@ -220,17 +121,17 @@ describe("Function: extractPlaylist", () => {
 
     // Act
     await run();
-    const first = snapshotOf(store);
+    const first = store.texts();
     await run();
 
     // Assess
-    expect(snapshotOf(store)).toEqual(first);
+    expect(store.texts()).toEqual(first);
     expect(first.size).toBe(5);
   });
 
   it("records the public API URL, so a replay against an emulator on another port writes the same manifest", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(60));
     const store = new MemoryObjectStore();
     const manifestKey = rawKeys.playlistManifest(SNAPSHOT, PLAYLIST_A);
@@ -257,7 +158,7 @@ describe("Function: extractPlaylist", () => {
 
   it("removes the pages of a previous, longer run of the same snapshot", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
     await extractPlaylist({
@@ -289,7 +190,7 @@ describe("Function: extractPlaylist", () => {
 
   it("leaves no manifest when a rerun fails half way, so half-rewritten pages are never trusted", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
     await extractPlaylist({
@@ -318,7 +219,7 @@ describe("Function: extractPlaylist", () => {
 
   it("keeps a previous complete extraction when the playlist cannot be read at all", async () => {
     // Prepare
-    const spotify = new FakeSpotify();
+    const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(60));
     const store = new MemoryObjectStore();
     await extractPlaylist({
@@ -327,7 +228,7 @@ describe("Function: extractPlaylist", () => {
       snapshot: SNAPSHOT,
       playlistId: PLAYLIST_A,
     });
-    const before = snapshotOf(store);
+    const before = store.texts();
     spotify.playlists.delete(PLAYLIST_A);
 
     // Act
@@ -341,7 +242,7 @@ describe("Function: extractPlaylist", () => {
     // Assess
     expect(error).toBeInstanceOf(PlaylistUnavailableError);
     expect((error as PlaylistUnavailableError).playlistIds).toEqual([PLAYLIST_A]);
-    expect(snapshotOf(store)).toEqual(before);
+    expect(store.texts()).toEqual(before);
   });
 
   it("logs a summary and warns when the entries received differ from the declared total", async () => {
@@ -392,175 +293,5 @@ describe("Function: extractPlaylist", () => {
       "warn: playlist entries received differ from its declared total",
     ]);
     expect(lines[1]![2]).toEqual({ playlistId: PLAYLIST_A, declaredTotal: 2, entryCount: 1 });
-  });
-});
-
-describe("Function: extractArtists", () => {
-  async function extractedPlaylists(spotify: FakeSpotify, store: MemoryObjectStore) {
-    for (const playlistId of [PLAYLIST_A, PLAYLIST_B]) {
-      await extractPlaylist({
-        spotify: spotify.client(),
-        rawStore: store,
-        snapshot: SNAPSHOT,
-        playlistId,
-      });
-    }
-  }
-
-  it("fetches the union of the playlists' artists once each and records the ones Spotify does not know", async () => {
-    // Prepare
-    const spotify = new FakeSpotify();
-    spotify.playlists.set(PLAYLIST_A, { entries: [entry(1, 1, 2), entry(2, 2, 3)] });
-    spotify.playlists.set(PLAYLIST_B, { entries: [entry(3, 3, 4), entry(4, 60, 1)] });
-    for (const k of [1, 2, 3, 4]) spotify.artists.add(sid("ar", k));
-    const store = new MemoryObjectStore();
-    await extractedPlaylists(spotify, store);
-
-    // Act
-    const result = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_B, PLAYLIST_A],
-    });
-
-    // Assess
-    const wanted = [1, 2, 3, 4, 60].map((k) => sid("ar", k)).sort();
-    expect(spotify.paths.filter((p) => p.startsWith("/artists"))).toEqual([
-      `/artists?ids=${wanted.join(",")}`,
-    ]);
-    expect(result).toEqual({
-      manifestKey: rawKeys.artistsManifest(SNAPSHOT),
-      artistCount: 5,
-      responseCount: 1,
-      missingArtistCount: 1,
-    });
-    const manifest = await readArtistsManifest(store, SNAPSHOT);
-    expect(manifest).toEqual({
-      format: 1,
-      snapshot: SNAPSHOT.iso,
-      artistIds: wanted,
-      responses: [
-        {
-          key: rawKeys.artistsResponse(SNAPSHOT, 0),
-          url: `https://api.spotify.com/v1/artists?ids=${wanted.join(",")}`,
-          status: 200,
-        },
-      ],
-      missingArtistIds: [sid("ar", 60)],
-    });
-    expect(JSON.parse(store.text(rawKeys.artistsResponse(SNAPSHOT, 0))!).artists[4]).toBeNull();
-  });
-
-  it("stores one response per artist in development mode, 404s included, and drops leftovers of a larger run", async () => {
-    // Prepare
-    const spotify = new FakeSpotify();
-    spotify.playlists.set(PLAYLIST_A, { entries: [entry(1, 1, 2), entry(2, 2, 3)] });
-    spotify.playlists.set(PLAYLIST_B, { entries: [entry(3, 3, 4)] });
-    for (const k of [1, 2, 4]) spotify.artists.add(sid("ar", k));
-    spotify.batchArtists = false;
-    const store = new MemoryObjectStore();
-    await extractedPlaylists(spotify, store);
-    await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_A, PLAYLIST_B],
-    });
-
-    // Act: the rerun only covers playlist A, so fewer artists.
-    const result = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_A],
-    });
-
-    // Assess
-    expect(result).toEqual({
-      manifestKey: rawKeys.artistsManifest(SNAPSHOT),
-      artistCount: 3,
-      responseCount: 3,
-      missingArtistCount: 1,
-    });
-    const manifest = await readArtistsManifest(store, SNAPSHOT);
-    expect(manifest.responses.map((r) => [r.url.split("/").at(-1), r.status])).toEqual([
-      [sid("ar", 1), 200],
-      [sid("ar", 2), 200],
-      [sid("ar", 3), 404],
-    ]);
-    expect(manifest.missingArtistIds).toEqual([sid("ar", 3)]);
-    expect(await store.list(rawKeys.artistsPrefix(SNAPSHOT))).toEqual([
-      rawKeys.artistsManifest(SNAPSHOT),
-      rawKeys.artistsResponse(SNAPSHOT, 0),
-      rawKeys.artistsResponse(SNAPSHOT, 1),
-      rawKeys.artistsResponse(SNAPSHOT, 2),
-    ]);
-  });
-
-  it("writes a byte-identical artists layer when rerun", async () => {
-    // Prepare
-    const spotify = new FakeSpotify();
-    spotify.playlists.set(PLAYLIST_A, bigPlaylist(70));
-    spotify.playlists.set(PLAYLIST_B, { entries: [entry(1, 11, 12)] });
-    for (let k = 0; k < 13; k++) spotify.artists.add(sid("ar", k));
-    const store = new MemoryObjectStore();
-    await extractedPlaylists(spotify, store);
-    const run = () =>
-      extractArtists({
-        spotify: spotify.client(),
-        rawStore: store,
-        snapshot: SNAPSHOT,
-        playlistIds: [PLAYLIST_A, PLAYLIST_B],
-      });
-
-    // Act
-    await run();
-    const first = snapshotOf(store);
-    await run();
-
-    // Assess
-    expect(snapshotOf(store)).toEqual(first);
-  });
-
-  it("names the playlist and key when a playlist was never extracted", async () => {
-    // Prepare
-    const spotify = new FakeSpotify();
-    const store = new MemoryObjectStore();
-
-    // Act
-    const error = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_B],
-    }).catch((e: unknown) => e);
-
-    // Assess
-    expect(error).toBeInstanceOf(RawSnapshotMissingError);
-    expect((error as Error).message).toContain(PLAYLIST_B);
-    expect((error as Error).message).toContain(rawKeys.playlistManifest(SNAPSHOT, PLAYLIST_B));
-    expect(spotify.paths).toEqual([]);
-  });
-
-  it("refuses a playlist manifest that is not what extraction writes", async () => {
-    // Prepare
-    const store = new MemoryObjectStore();
-    await store.put(
-      rawKeys.playlistManifest(SNAPSHOT, PLAYLIST_A),
-      '{"format":1,"snapshot":"2026-11-22T05:00:00.000Z"',
-    );
-
-    // Act
-    const error = await extractArtists({
-      spotify: new FakeSpotify().client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_A],
-    }).catch((e: unknown) => e);
-
-    // Assess
-    expect(error).toBeInstanceOf(RawDataError);
-    expect((error as Error).message).toContain(rawKeys.playlistManifest(SNAPSHOT, PLAYLIST_A));
   });
 });
