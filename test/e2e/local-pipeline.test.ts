@@ -175,23 +175,3 @@ describe("The local pipeline on recorded Spotify responses", () => {
     expect(existsSync(localPaths(dataDir).lake)).toBe(false);
   });
 });
-
-describe("Invalid execution input", () => {
-  it.each([
-    [{ snapshot: "yesterday" }, "snapshot"],
-    [{ playlists: ["../../etc/passwd"] }, "playlists[0]"],
-    [{ mode: "fast" }, "mode"],
-    [{ bucket: "x" }, "bucket"],
-  ])(
-    "fails with InvalidInputError naming the field and writes nothing: %j",
-    async (input, field) => {
-      const dataDir = newDataDir();
-      const result = await runWithEmulator({ dataDir, input, startTime: START });
-      expect(result.status).toBe("FAILED");
-      expect(result.error).toBe("InvalidInputError");
-      expect(result.cause).toContain(field);
-      expect(result.requests).toBe(0);
-      expect(await fingerprintFolder(dataDir)).toEqual({});
-    },
-  );
-});

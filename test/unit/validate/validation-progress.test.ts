@@ -1,9 +1,10 @@
-// Validation: the checks' SQL, and how query outcomes become a pass, a retry or a named failure.
+// Validation progress (functions/core/validate/validation-progress.ts): how the check queries'
+// outcomes become a pass, another poll, a retried query or a named failure, and a redrive that
+// starts the checks again.
 
 import { describe, expect, it } from "vitest";
 import type { QueryEngine, QueryStatus } from "../../../functions/commons/ports";
 import { parseSnapshotHour } from "../../../functions/commons/snapshot";
-import { buildCheckQueries } from "../../../functions/core/validate/checks";
 import {
   checkValidation,
   startValidation,
@@ -35,35 +36,6 @@ const healthy = (sql: string): Record<string, string> => {
   if (sql.includes("AS missing")) return { missing: "0" };
   return { row_count: String(ROWS[table!]), null_keys: "0", duplicate_keys: "0" };
 };
-
-describe("Check queries", () => {
-  it("read only the run's own partition, in every table they touch", () => {
-    for (const query of buildCheckQueries(SNAPSHOT, ROWS)) {
-      const tables = query.sql.match(/FROM (\w+_data)/g) ?? [];
-      const filters = query.sql.match(
-        /snapshot_date = '2026-11-22' AND \w*\.?snapshot_hour = '05'/g,
-      );
-      expect(filters?.length, query.name).toBe(tables.length);
-    }
-  });
-
-  it("cover non-empty tables, null keys, duplicate positions, albums and artists present, and counts", () => {
-    const checks = buildCheckQueries(SNAPSHOT, ROWS).flatMap((q) =>
-      q.assertions.map((a) => a.check),
-    );
-    expect(checks).toEqual(
-      expect.arrayContaining([
-        "songs_data_not_empty",
-        "artists_data_not_empty",
-        "songs_data_no_null_keys",
-        "songs_data_no_duplicate_positions",
-        "songs_data_row_count_matches_transform",
-        "every_song_album_present",
-        "every_song_artist_present",
-      ]),
-    );
-  });
-});
 
 describe("Validation progress", () => {
   it("passes when every check holds, listing each result", async () => {
