@@ -5,9 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runSql } from "../../local/adapters/duckdb-query-engine";
 import { localPaths } from "../../local/local-pipeline";
 import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
-
-const SNAPSHOT = "2026-11-21T17:00:00Z";
-const START = new Date("2026-11-21T17:04:31Z");
+import { SNAPSHOT, START } from "../support/e2e-snapshot";
 
 describe("Concurrent executions of one snapshot", () => {
   it("end with one writer's complete snapshot: the other stops with SnapshotLockedError or runs after it", async () => {

@@ -6,8 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runAgainstEmulator } from "../support/fault-harness";
 import { EXECUTION, INVALID_INPUTS } from "../support/invalid-inputs";
 import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
-
-const START = new Date("2026-11-21T17:04:31Z");
+import { START } from "../support/e2e-snapshot";
 
 describe("Invalid execution input", () => {
   it.each([

@@ -10,10 +10,7 @@ import { localPaths } from "../../local/local-pipeline";
 import { catalogueStats, generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
 import { entriesAccountedFor } from "../support/fault-harness";
 import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
-
-const SNAPSHOT = "2026-11-21T17:00:00Z";
-const START = new Date("2026-11-21T17:04:31Z");
-const PARTITION = "snapshot_date=2026-11-21/snapshot_hour=17";
+import { PARTITION, SNAPSHOT, START } from "../support/e2e-snapshot";
 
 type Output = PipelineOutput;
 

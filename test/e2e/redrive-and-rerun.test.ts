@@ -24,20 +24,11 @@ import {
   runAgainstEmulator,
 } from "../support/fault-harness";
 import { newDataDir } from "../support/local-run";
+import { PARTITION, SIX_PLAYLISTS, SNAPSHOT, START } from "../support/e2e-snapshot";
 
-const SNAPSHOT = "2026-11-21T17:00:00Z";
-const START = new Date("2026-11-21T17:04:31Z");
-const PARTITION = "snapshot_date=2026-11-21/snapshot_hour=17";
+const PLAYLISTS = SIX_PLAYLISTS;
 const MULTI_PAGE = SAMPLE_IDS.multiPagePlaylist;
 const EDITED = SAMPLE_IDS.twoPagePlaylist;
-const PLAYLISTS = [
-  MULTI_PAGE,
-  EDITED,
-  SAMPLE_IDS.emptyPlaylist,
-  SAMPLE_IDS.singleEntryPlaylist,
-  SAMPLE_IDS.quirksPlaylist,
-  SAMPLE_IDS.podcastPlaylist,
-];
 const INPUT = { snapshot: SNAPSHOT, playlists: PLAYLISTS };
 const EXECUTION = "hourly-2026-11-21T17";
 

@@ -17,9 +17,8 @@ import { SAMPLE_IDS } from "../../local/spotify-emulator/sample-data";
 import type { HarnessRun } from "../support/fault-harness";
 import { playlistPath, runAgainstEmulator } from "../support/fault-harness";
 import { newDataDir } from "../support/local-run";
+import { SNAPSHOT, START } from "../support/e2e-snapshot";
 
-const SNAPSHOT = "2026-11-21T17:00:00Z";
-const START = new Date("2026-11-21T17:04:31Z");
 const INPUT = {
   snapshot: SNAPSHOT,
   playlists: [SAMPLE_IDS.multiPagePlaylist, SAMPLE_IDS.quirksPlaylist, SAMPLE_IDS.twoPagePlaylist],

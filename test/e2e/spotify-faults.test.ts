@@ -19,22 +19,12 @@ import {
   runAgainstEmulator,
 } from "../support/fault-harness";
 import { newDataDir } from "../support/local-run";
+import { PARTITION, SIX_PLAYLISTS, SNAPSHOT, START } from "../support/e2e-snapshot";
 
-const SNAPSHOT = "2026-11-21T17:00:00Z";
-const START = new Date("2026-11-21T17:04:31Z");
-const SNAPSHOT_PREFIX = "spotify/snapshot_date=2026-11-21/snapshot_hour=17";
+const SNAPSHOT_PREFIX = `spotify/${PARTITION}`;
 
-// Six playlists (more than the Map's MaxConcurrency of 4) that cover multi-page paging, an
-// empty playlist, a single entry and every kind of skipped entry; small enough for ~20 runs.
+const PLAYLISTS = SIX_PLAYLISTS;
 const MULTI_PAGE = SAMPLE_IDS.multiPagePlaylist;
-const PLAYLISTS = [
-  MULTI_PAGE,
-  SAMPLE_IDS.twoPagePlaylist,
-  SAMPLE_IDS.emptyPlaylist,
-  SAMPLE_IDS.singleEntryPlaylist,
-  SAMPLE_IDS.quirksPlaylist,
-  SAMPLE_IDS.podcastPlaylist,
-];
 const INPUT = { snapshot: SNAPSHOT, playlists: PLAYLISTS };
 
 const run = (options: Omit<HarnessOptions, "startTime" | "input"> & { input?: unknown }) =>

@@ -1,9 +1,9 @@
 // Talking to the local Spotify emulator over HTTP the way a client does, for the emulator's own
-// tests: start emulators on the shared sample catalogue (and close them after each test),
+// tests: start emulators on the shared sample catalogue (closed when their test ends),
 // request tokens, GET with a bearer token, follow `next` to the end, and look entries up in
 // the catalogue the emulator serves.
 
-import { expect } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import { generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
 import {
   startSpotifyEmulator,
@@ -18,17 +18,10 @@ export const SPOTIFY_ID = /^[0-9A-Za-z]{22}$/;
 // One catalogue per test file: generation is deterministic, so sharing it hides nothing.
 export const sample = generateSampleCatalogue();
 
-const running: SpotifyEmulator[] = [];
-
-/** Closes every emulator started since the last call; a test file's afterEach. */
-export async function closeEmulators(): Promise<void> {
-  await Promise.all(running.splice(0).map((e) => e.close()));
-}
-
-/** An emulator serving `sample` (unless told otherwise), closed by closeEmulators. */
+/** An emulator serving `sample` (unless told otherwise); call it in a test, which closes it when done. */
 export async function start(options: SpotifyEmulatorOptions = {}): Promise<SpotifyEmulator> {
   const emulator = await startSpotifyEmulator({ catalogue: sample, ...options });
-  running.push(emulator);
+  onTestFinished(() => emulator.close());
   return emulator;
 }
 

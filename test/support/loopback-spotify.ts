@@ -1,11 +1,13 @@
 // A loopback HTTP server playing Spotify for the client's tests: it records every request
-// (method, path, Authorization header, body) and answers through the test's own handler, with
-// a token endpoint issuing `BQD-access-token-1`, `-2`, ... Also the client those tests drive
-// (sleeps recorded, never slept; jitter fixed) and small readers of what happened.
+// (method, path, Authorization header, body), answers through the test's own handler, with a
+// token endpoint issuing `BQD-access-token-1`, `-2`, ..., and closes when the test ends. Also
+// the client those tests drive (sleeps recorded, never slept; jitter fixed) and small readers
+// of what happened.
 
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { onTestFinished } from "vitest";
 import type { SpotifyRequestInfo } from "../../functions/commons/spotify";
 import { SpotifyClient, type SpotifyClientOptions } from "../../functions/core/spotify/client";
 import { spotifyError, tokenAnswer } from "./spotify-payloads";
@@ -16,6 +18,12 @@ export const CLIENT_SECRET = "c3VwZXJzZWNyZXQtY2xpZW50LXNlY3JldA";
 export const REFRESH_TOKEN = "AQDx-refresh-token-of-the-authorizing-user-9f8e7d";
 export const PLAYLIST_ID = "3cEYpjA9oz9GiPac4AsH4n";
 export const OTHER_PLAYLIST_ID = "37i9dQZEVXbMDoHDwVN2tF";
+/** The app's credentials with the refresh token of the user who authorized it. */
+export const USER_CREDENTIALS = {
+  clientId: CLIENT_ID,
+  clientSecret: CLIENT_SECRET,
+  refreshToken: REFRESH_TOKEN,
+};
 
 export interface Received {
   method: string;
@@ -26,13 +34,7 @@ export interface Received {
 
 export type Handler = (req: Received, res: ServerResponse) => void | Promise<void>;
 
-const servers: { close(): Promise<void> }[] = [];
-
-/** Closes every server started since the last call; a test file's afterEach. */
-export async function closeLoopbackServers(): Promise<void> {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-}
-
+/** A loopback server answering through `handler`; call it in a test, which closes it when done. */
 export async function startServer(handler: Handler) {
   const received: Received[] = [];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -58,7 +60,7 @@ export async function startServer(handler: Handler) {
         server.close(() => resolve());
       }),
   };
-  servers.push(handle);
+  onTestFinished(handle.close);
   return handle;
 }
 
@@ -106,6 +108,18 @@ export function clientFor(origin: string, options: Partial<SpotifyClientOptions>
     ...options,
   });
   return { client, waits, requests };
+}
+
+/** A client whose every request goes to `fetch` instead of a server, for tests that only watch the requests. */
+export function clientWithFetch(
+  fetch: typeof globalThis.fetch,
+  options: Partial<SpotifyClientOptions> = {},
+) {
+  return new SpotifyClient({
+    credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    fetch,
+    ...options,
+  });
 }
 
 export async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {

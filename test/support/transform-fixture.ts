@@ -1,15 +1,16 @@
 // The transform's fixture snapshot: two recorded playlists (one per API shape, with every
 // entry quirk) and the artists step's answers, bodies as Spotify returns them
 // (test/fixtures/spotify-raw), stored as extraction leaves them. Also the ids the tests
-// assert on, and the snapshot transformed once for a describe block's tests.
+// assert on, and the describe block of tests on the snapshot transformed once.
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll } from "vitest";
+import { beforeAll, describe } from "vitest";
+import { lakeKeys, type LakeTable } from "../../functions/commons/keys";
 import { parseSnapshotHour } from "../../functions/commons/snapshot";
 import type { TransformReport } from "../../functions/core/transform/report";
 import { transformSnapshot } from "../../functions/core/transform/transform-snapshot";
-import type { LakeFiles } from "./lake-files";
+import { lakeFiles, type LakeFiles } from "./lake-files";
 import { MemoryObjectStore } from "./memory-object-store";
 import { storeArtists, storePlaylist } from "./raw-layer";
 import { SPOTIFY_API } from "./spotify-payloads";
@@ -118,25 +119,36 @@ export interface TransformedFixture {
   report: TransformReport;
   /** The lake as files, for DuckDB. */
   root: string;
+  /** The file of a table's one part in `root`. */
+  tableFile(table: LakeTable): string;
 }
 
 /**
- * The fixture snapshot transformed once, before the tests of the describe block that calls
- * this, and its lake copied into files; the fields are set when those tests run.
+ * The describe block of tests on the fixture snapshot: it is transformed once, before them,
+ * and its lake copied into files DuckDB reads. The fields of `transformed` are set when the
+ * tests run.
  */
-export function transformedFixtureSnapshot(files: LakeFiles): TransformedFixture {
-  const transformed = {} as TransformedFixture;
-  beforeAll(async () => {
-    transformed.raw = new MemoryObjectStore();
-    transformed.lake = new MemoryObjectStore();
-    await storeFixtureSnapshot(transformed.raw);
-    transformed.report = await transformSnapshot({
-      rawStore: transformed.raw,
-      lakeStore: transformed.lake,
-      snapshot: SNAPSHOT,
-      playlistIds: [ROAD_TRIP, BLUES],
+export function onTheFixtureSnapshot(
+  tests: (transformed: TransformedFixture, files: Omit<LakeFiles, "materialize">) => void,
+): void {
+  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
+    const files = lakeFiles();
+    const transformed = {
+      tableFile: (table: LakeTable) =>
+        join(transformed.root, lakeKeys.tableFile(table, SNAPSHOT, 0)),
+    } as TransformedFixture;
+    beforeAll(async () => {
+      transformed.raw = new MemoryObjectStore();
+      transformed.lake = new MemoryObjectStore();
+      await storeFixtureSnapshot(transformed.raw);
+      transformed.report = await transformSnapshot({
+        rawStore: transformed.raw,
+        lakeStore: transformed.lake,
+        snapshot: SNAPSHOT,
+        playlistIds: [ROAD_TRIP, BLUES],
+      });
+      transformed.root = await files.materialize(transformed.lake, "fixture-lake");
     });
-    transformed.root = await files.materialize(transformed.lake, "fixture-lake");
+    tests(transformed, files);
   });
-  return transformed;
 }

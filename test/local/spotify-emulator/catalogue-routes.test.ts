@@ -3,20 +3,17 @@
 // /tracks pages, artists one by one and in batches, and the rules of the two app modes (the
 // 403s, and the fields development mode lost).
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_IDS } from "../../../local/spotify-emulator/sample-data";
 import {
   accessToken,
   allEntries,
-  closeEmulators,
   firstTrack,
   get,
   playlistOf,
   sample,
   start,
 } from "../../support/emulator-http";
-
-afterEach(closeEmulators);
 
 describe("Spotify emulator", () => {
   describe("GET /v1/playlists/{id}", () => {

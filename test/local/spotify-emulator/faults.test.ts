@@ -1,11 +1,9 @@
 // Fault injection (local/spotify-emulator/faults.ts): each failure a real Spotify produces,
 // applied to the next matching request(s) once or N times, and faults it cannot apply refused.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_IDS } from "../../../local/spotify-emulator/sample-data";
-import { accessToken, closeEmulators, get, requestToken, start } from "../../support/emulator-http";
-
-afterEach(closeEmulators);
+import { accessToken, get, requestToken, start } from "../../support/emulator-http";
 
 describe("Spotify emulator", () => {
   describe("fault injection", () => {

@@ -5,12 +5,10 @@
 import { join } from "node:path";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startSpotifyEmulator } from "../../../local/spotify-emulator/server";
 import type { SpotifyTrack } from "../../../local/spotify-emulator/types";
-import { accessToken, allEntries, closeEmulators, get, start } from "../../support/emulator-http";
-
-afterEach(closeEmulators);
+import { accessToken, allEntries, get, start } from "../../support/emulator-http";
 
 const FIXTURE_DIR = join(__dirname, "..", "..", "fixtures", "recorded-spotify");
 const RECORDED = {

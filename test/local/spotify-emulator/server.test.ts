@@ -2,18 +2,9 @@
 // emulators serving the same catalogue, and a request log of every request that never holds a
 // secret.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_IDS } from "../../../local/spotify-emulator/sample-data";
-import {
-  accessToken,
-  closeEmulators,
-  get,
-  requestToken,
-  sample,
-  start,
-} from "../../support/emulator-http";
-
-afterEach(closeEmulators);
+import { accessToken, get, requestToken, sample, start } from "../../support/emulator-http";
 
 describe("Spotify emulator", () => {
   describe("determinism", () => {

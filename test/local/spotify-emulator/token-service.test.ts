@@ -3,19 +3,9 @@
 // credentials answered as Spotify does, reproducible tokens, and the bearer check in front of
 // every /v1 request.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_IDS } from "../../../local/spotify-emulator/sample-data";
-import {
-  accessToken,
-  basic,
-  closeEmulators,
-  get,
-  requestToken,
-  sample,
-  start,
-} from "../../support/emulator-http";
-
-afterEach(closeEmulators);
+import { accessToken, basic, get, requestToken, sample, start } from "../../support/emulator-http";
 
 describe("Spotify emulator", () => {
   describe("POST /api/token", () => {

@@ -19,6 +19,14 @@ const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";
 const PLAYLIST_B = "1Cgey68pUlQGsCPI2wJuxr";
 
+/** Extracts the artists of `playlistIds` of the snapshot from `spotify` into `store`. */
+const extractArtistsOf = (
+  spotify: InMemorySpotify,
+  store: MemoryObjectStore,
+  playlistIds: string[],
+) =>
+  extractArtists({ spotify: spotify.client(), rawStore: store, snapshot: SNAPSHOT, playlistIds });
+
 describe("Function: extractArtists", () => {
   async function extractedPlaylists(spotify: InMemorySpotify, store: MemoryObjectStore) {
     for (const playlistId of [PLAYLIST_A, PLAYLIST_B]) {
@@ -41,12 +49,7 @@ describe("Function: extractArtists", () => {
     await extractedPlaylists(spotify, store);
 
     // Act
-    const result = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_B, PLAYLIST_A],
-    });
+    const result = await extractArtistsOf(spotify, store, [PLAYLIST_B, PLAYLIST_A]);
 
     // Assess
     const wanted = [1, 2, 3, 4, 60].map((k) => sid("ar", k)).sort();
@@ -85,20 +88,10 @@ describe("Function: extractArtists", () => {
     spotify.batchArtists = false;
     const store = new MemoryObjectStore();
     await extractedPlaylists(spotify, store);
-    await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_A, PLAYLIST_B],
-    });
+    await extractArtistsOf(spotify, store, [PLAYLIST_A, PLAYLIST_B]);
 
     // Act: the rerun only covers playlist A, so fewer artists.
-    const result = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_A],
-    });
+    const result = await extractArtistsOf(spotify, store, [PLAYLIST_A]);
 
     // Assess
     expect(result).toEqual({
@@ -130,13 +123,7 @@ describe("Function: extractArtists", () => {
     for (let k = 0; k < 13; k++) spotify.artists.add(sid("ar", k));
     const store = new MemoryObjectStore();
     await extractedPlaylists(spotify, store);
-    const run = () =>
-      extractArtists({
-        spotify: spotify.client(),
-        rawStore: store,
-        snapshot: SNAPSHOT,
-        playlistIds: [PLAYLIST_A, PLAYLIST_B],
-      });
+    const run = () => extractArtistsOf(spotify, store, [PLAYLIST_A, PLAYLIST_B]);
 
     // Act
     await run();
@@ -153,12 +140,7 @@ describe("Function: extractArtists", () => {
     const store = new MemoryObjectStore();
 
     // Act
-    const error = await extractArtists({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistIds: [PLAYLIST_B],
-    }).catch((e: unknown) => e);
+    const error = await extractArtistsOf(spotify, store, [PLAYLIST_B]).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(RawSnapshotMissingError);

@@ -21,6 +21,15 @@ import { SPOTIFY_API, itemsPage, sid } from "../../support/spotify-payloads";
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";
 
+/** Extracts playlist A of the snapshot from `spotify` into `store`. */
+const extractPlaylistA = (spotify: InMemorySpotify, store: MemoryObjectStore) =>
+  extractPlaylist({
+    spotify: spotify.client(),
+    rawStore: store,
+    snapshot: SNAPSHOT,
+    playlistId: PLAYLIST_A,
+  });
+
 describe("Function: extractPlaylist", () => {
   it("stores the metadata and every page byte for byte, and commits them with a manifest written last", async () => {
     // Prepare
@@ -111,13 +120,7 @@ describe("Function: extractPlaylist", () => {
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist());
     const store = new MemoryObjectStore();
-    const run = () =>
-      extractPlaylist({
-        spotify: spotify.client(),
-        rawStore: store,
-        snapshot: SNAPSHOT,
-        playlistId: PLAYLIST_A,
-      });
+    const run = () => extractPlaylistA(spotify, store);
 
     // Act
     await run();
@@ -161,21 +164,11 @@ describe("Function: extractPlaylist", () => {
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
-    await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    });
+    await extractPlaylistA(spotify, store);
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(40));
 
     // Act
-    const result = await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    });
+    const result = await extractPlaylistA(spotify, store);
 
     // Assess
     const prefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST_A);
@@ -193,21 +186,11 @@ describe("Function: extractPlaylist", () => {
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
-    await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    });
+    await extractPlaylistA(spotify, store);
     spotify.failing.add(`/playlists/${PLAYLIST_A}/items?offset=100&limit=50`);
 
     // Act
-    const error = await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    }).catch((e: unknown) => e);
+    const error = await extractPlaylistA(spotify, store).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(SpotifyTransientError);
@@ -222,22 +205,12 @@ describe("Function: extractPlaylist", () => {
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(60));
     const store = new MemoryObjectStore();
-    await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    });
+    await extractPlaylistA(spotify, store);
     const before = store.texts();
     spotify.playlists.delete(PLAYLIST_A);
 
     // Act
-    const error = await extractPlaylist({
-      spotify: spotify.client(),
-      rawStore: store,
-      snapshot: SNAPSHOT,
-      playlistId: PLAYLIST_A,
-    }).catch((e: unknown) => e);
+    const error = await extractPlaylistA(spotify, store).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(PlaylistUnavailableError);

@@ -3,21 +3,16 @@
 // fallback to one request per artist and its memory, development mode, and the bound on
 // requests in flight.
 
-import { afterEach, describe, expect, it } from "vitest";
-import { SpotifyClient } from "../../../functions/core/spotify/client";
+import { describe, expect, it } from "vitest";
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   apiPaths,
   clientFor,
-  closeLoopbackServers,
+  clientWithFetch,
   fakeSpotify,
   notFound,
   sendJson,
 } from "../../support/loopback-spotify";
 import { artist, sid, spotifyError, tokenAnswer } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Method: getArtists", () => {
@@ -102,11 +97,7 @@ describe("Class: SpotifyClient", () => {
         inFlight -= 1;
         return new Response(JSON.stringify(artist(href.split("/").at(-1)!)));
       };
-      const client = new SpotifyClient({
-        credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-        fetch: fetchSpy,
-        artistConcurrency: 3,
-      });
+      const client = clientWithFetch(fetchSpy, { artistConcurrency: 3 });
       const ids = Array.from({ length: 20 }, (_, n) => sid("ar", n));
 
       // Act

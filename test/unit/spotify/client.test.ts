@@ -3,7 +3,7 @@
 // before any request. The parts it wires have their own files beside this one: token-source,
 // transport, items-pager, artist-lookup, redaction and entries.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   InvalidInputError,
   PlaylistUnavailableError,
@@ -14,14 +14,11 @@ import {
   PLAYLIST_ID,
   caught,
   clientFor,
-  closeLoopbackServers,
   fakeSpotify,
   notFound,
   sendJson,
 } from "../../support/loopback-spotify";
 import { playlistObject, spotifyError } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Method: getPlaylist", () => {

@@ -3,7 +3,7 @@
 // refusing a `next` that leaves the playlist or loops, a declared total that does not match,
 // and a playlist whose items are forbidden.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PlaylistUnavailableError, SpotifyRequestError } from "../../../functions/commons/errors";
 import { artistIdsOfPage } from "../../../functions/core/spotify/entries";
 import {
@@ -12,7 +12,6 @@ import {
   apiPaths,
   caught,
   clientFor,
-  closeLoopbackServers,
   collect,
   fakeSpotify,
   itemsPath,
@@ -20,8 +19,6 @@ import {
   startServer,
 } from "../../support/loopback-spotify";
 import { SPOTIFY_API, itemsPage, sid, spotifyError } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Method: playlistItemPages", () => {

@@ -2,23 +2,20 @@
 // the client secret, the refresh token and the access tokens stay out of every error message,
 // stack and request report.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  CLIENT_ID,
   CLIENT_SECRET,
   PLAYLIST_ID,
   REFRESH_TOKEN,
+  USER_CREDENTIALS,
   caught,
   clientFor,
-  closeLoopbackServers,
   fakeSpotify,
   notFound,
   sendJson,
   type Handler,
 } from "../../support/loopback-spotify";
 import { spotifyError } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Behaviour: secrets", () => {
@@ -40,11 +37,7 @@ describe("Class: SpotifyClient", () => {
       for (const scenario of scenarios) {
         const spotify = await fakeSpotify(scenario);
         const { client, requests } = clientFor(spotify.origin, {
-          credentials: {
-            clientId: CLIENT_ID,
-            clientSecret: CLIENT_SECRET,
-            refreshToken: REFRESH_TOKEN,
-          },
+          credentials: USER_CREDENTIALS,
         });
 
         // Act

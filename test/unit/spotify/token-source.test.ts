@@ -2,23 +2,21 @@
 // Spotify: which grant is used, reuse until shortly before expiry, one renewal after a 401, a
 // rotated refresh token kept for the caller, and a refused grant named without its secrets.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SpotifyAuthError } from "../../../functions/commons/errors";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   PLAYLIST_ID,
   REFRESH_TOKEN,
+  USER_CREDENTIALS,
   caught,
   clientFor,
-  closeLoopbackServers,
   fakeSpotify,
   issueTokens,
   sendJson,
 } from "../../support/loopback-spotify";
 import { playlistObject, spotifyError } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Behaviour: tokens", () => {
@@ -55,11 +53,7 @@ describe("Class: SpotifyClient", () => {
         issueTokens({ refresh_token: "AQD-rotated-refresh-token-0001" }),
       );
       const { client } = clientFor(spotify.origin, {
-        credentials: {
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          refreshToken: REFRESH_TOKEN,
-        },
+        credentials: USER_CREDENTIALS,
       });
 
       // Act
@@ -122,11 +116,7 @@ describe("Class: SpotifyClient", () => {
           }),
       );
       const { client } = clientFor(spotify.origin, {
-        credentials: {
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          refreshToken: REFRESH_TOKEN,
-        },
+        credentials: USER_CREDENTIALS,
       });
 
       // Act

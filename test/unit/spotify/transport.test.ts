@@ -3,16 +3,13 @@
 // which failures are retried in process and how long each wait is, when a 429 is slept and
 // when it becomes SpotifyRateLimitedError for the state machine, and timeouts.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SpotifyRateLimitedError, SpotifyTransientError } from "../../../functions/commons/errors";
-import { SpotifyClient } from "../../../functions/core/spotify/client";
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   PLAYLIST_ID,
   caught,
   clientFor,
-  closeLoopbackServers,
+  clientWithFetch,
   collect,
   fakeSpotify,
   sendJson,
@@ -23,8 +20,6 @@ import {
   spotifyError,
   tokenAnswer,
 } from "../../support/spotify-payloads";
-
-afterEach(closeLoopbackServers);
 
 describe("Class: SpotifyClient", () => {
   describe("Behaviour: transient failures", () => {
@@ -128,10 +123,7 @@ describe("Class: SpotifyClient", () => {
         signals.push(init?.signal);
         return new Response(JSON.stringify(tokenAnswer("BQD-access-token-1")));
       };
-      const client = new SpotifyClient({
-        credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-        fetch: fetchSpy,
-      });
+      const client = clientWithFetch(fetchSpy);
 
       // Act
       await client.getPlaylist(PLAYLIST_ID);

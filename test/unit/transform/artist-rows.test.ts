@@ -2,12 +2,9 @@
 // with the fields development mode removed as nulls, an artist answered twice, and an answer
 // committed with a status the artists step never keeps.
 
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RawDataError } from "../../../functions/commons/errors";
-import { lakeKeys } from "../../../functions/commons/keys";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
-import { lakeFiles } from "../../support/lake-files";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import { storeArtists, storePlaylist } from "../../support/raw-layer";
 import { SPOTIFY_API } from "../../support/spotify-payloads";
@@ -16,19 +13,13 @@ import {
   BLUES,
   SNAPSHOT,
   fixture,
-  transformedFixtureSnapshot,
+  onTheFixtureSnapshot,
 } from "../../support/transform-fixture";
 
-const files = lakeFiles();
-const { query, columnTypes } = files;
-
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed, { query, columnTypes }) => {
     it("writes artists from batch and single responses, with empty genres and nulls where fields were removed", async () => {
-      const { root } = transformed;
-      const path = join(root, lakeKeys.tableFile("artists_data", SNAPSHOT, 0));
+      const path = transformed.tableFile("artists_data");
       expect(await columnTypes(path)).toEqual({
         artist_id: "VARCHAR",
         artist_name: "VARCHAR",

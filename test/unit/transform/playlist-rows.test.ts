@@ -2,12 +2,10 @@
 // API shape, a body that is another playlist's, and malformed metadata quarantined while the
 // playlist's entries are still transformed.
 
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RawDataError } from "../../../functions/commons/errors";
 import { lakeKeys, rawKeys } from "../../../functions/commons/keys";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
-import { lakeFiles } from "../../support/lake-files";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import { storeArtists, storePlaylist } from "../../support/raw-layer";
 import { SPOTIFY_API } from "../../support/spotify-payloads";
@@ -16,20 +14,14 @@ import {
   ROAD_TRIP,
   SNAPSHOT,
   fixture,
+  onTheFixtureSnapshot,
   storeFixtureSnapshot,
-  transformedFixtureSnapshot,
 } from "../../support/transform-fixture";
 
-const files = lakeFiles();
-const { query, columnTypes } = files;
-
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed, { query, columnTypes }) => {
     it("writes one playlist row per playlist, with the item total of either API shape", async () => {
-      const { root } = transformed;
-      const path = join(root, lakeKeys.tableFile("playlists_data", SNAPSHOT, 0));
+      const path = transformed.tableFile("playlists_data");
       expect(await columnTypes(path)).toEqual({
         playlist_id: "VARCHAR",
         playlist_name: "VARCHAR",

@@ -4,21 +4,16 @@
 
 import { describe, expect, it } from "vitest";
 import { lakeKeys } from "../../../functions/commons/keys";
-import { lakeFiles } from "../../support/lake-files";
 import {
   BLUES,
   ROAD_TRIP,
   SNAPSHOT,
   fixture,
-  transformedFixtureSnapshot,
+  onTheFixtureSnapshot,
 } from "../../support/transform-fixture";
 
-const files = lakeFiles();
-
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed) => {
     it("quarantines each malformed track or artist as one NDJSON line naming the reason", async () => {
       const { lake } = transformed;
       const lines = lake

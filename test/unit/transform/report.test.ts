@@ -4,15 +4,10 @@
 
 import { describe, expect, it } from "vitest";
 import { assertAccounting, type TransformReport } from "../../../functions/core/transform/report";
-import { lakeFiles } from "../../support/lake-files";
-import { SNAPSHOT, transformedFixtureSnapshot } from "../../support/transform-fixture";
-
-const files = lakeFiles();
+import { SNAPSHOT, onTheFixtureSnapshot } from "../../support/transform-fixture";
 
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed) => {
     it("reports rows per table and entry counts that add up to the entries read", () => {
       const { report } = transformed;
       // Road trip: 8 entries -> 4 songs, 3 skipped, 1 quarantined.

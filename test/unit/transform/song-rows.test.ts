@@ -2,12 +2,10 @@
 // from the transformed fixture snapshot: column types, row order, the values of every quirk of
 // both API shapes, and items pages that do not tile their playlist.
 
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RawDataError } from "../../../functions/commons/errors";
-import { lakeKeys, rawKeys } from "../../../functions/commons/keys";
+import { rawKeys } from "../../../functions/commons/keys";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
-import { lakeFiles } from "../../support/lake-files";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import {
   ALBUM,
@@ -17,20 +15,14 @@ import {
   SNAPSHOT,
   TRACK,
   fixture,
+  onTheFixtureSnapshot,
   storeFixtureSnapshot,
-  transformedFixtureSnapshot,
 } from "../../support/transform-fixture";
 
-const files = lakeFiles();
-const { query, columnTypes } = files;
-
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed, { query, columnTypes }) => {
     it("gives songs_data the contract's column types, including a VARCHAR[] list and a TIMESTAMP", async () => {
-      const { root } = transformed;
-      const types = await columnTypes(join(root, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)));
+      const types = await columnTypes(transformed.tableFile("songs_data"));
       expect(types).toEqual({
         playlist_id: "VARCHAR",
         position: "INTEGER",
@@ -160,8 +152,7 @@ describe("transformSnapshot", () => {
     });
 
     it("writes one album row per album of a kept song, with the largest image or null", async () => {
-      const { root } = transformed;
-      const path = join(root, lakeKeys.tableFile("albums_data", SNAPSHOT, 0));
+      const path = transformed.tableFile("albums_data");
       expect(await columnTypes(path)).toEqual({
         album_id: "VARCHAR",
         album_name: "VARCHAR",

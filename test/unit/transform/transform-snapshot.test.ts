@@ -5,7 +5,6 @@
 // playlist ids are invalid. Beside this file: each table's rows (song-rows, artist-rows,
 // playlist-rows), the quarantine file, the report, entries, reruns and a run at scale.
 
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   InvalidInputError,
@@ -14,24 +13,18 @@ import {
 } from "../../../functions/commons/errors";
 import { lakeKeys, rawKeys, LAKE_TABLES } from "../../../functions/commons/keys";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
-import { lakeFiles } from "../../support/lake-files";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import {
   BLUES,
   ROAD_TRIP,
   SNAPSHOT,
   fixture,
+  onTheFixtureSnapshot,
   storeFixtureSnapshot,
-  transformedFixtureSnapshot,
 } from "../../support/transform-fixture";
 
-const files = lakeFiles();
-const { query, columnTypes } = files;
-
 describe("transformSnapshot", () => {
-  describe("on the fixture snapshot (two playlists, both API shapes, every entry quirk)", () => {
-    const transformed = transformedFixtureSnapshot(files);
-
+  onTheFixtureSnapshot((transformed, { query, columnTypes }) => {
     it("writes one SNAPPY Parquet part per table, the quarantine file, and the report last", async () => {
       const { lake, report, root } = transformed;
       const written = lake.writes;
@@ -49,7 +42,7 @@ describe("transformSnapshot", () => {
 
     it("stores no partition columns in the files: the hive folders carry them", async () => {
       const { root } = transformed;
-      const file = join(root, lakeKeys.tableFile("songs_data", SNAPSHOT, 0));
+      const file = transformed.tableFile("songs_data");
       const inFile = await columnTypes(file);
       expect(Object.keys(inFile)).not.toContain("snapshot_date");
       const partitioned = await query(
