@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { entryOutcomeOf } from "../../../functions/core/transform/entries";
 import { ROAD_TRIP, TRACK, fixture } from "../../support/transform-fixture";
 
+/** A recorded entry being spoilt: its track under `item`, any other field free to change. */
+type Entry2 = { item: Record<string, unknown> } & Record<string, unknown>;
+
 describe("entryOutcomeOf", () => {
   const base = async () => {
     const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0000.json`)) as {
@@ -74,5 +77,3 @@ describe("entryOutcomeOf", () => {
     });
   });
 });
-
-type Entry2 = { item: Record<string, unknown> } & Record<string, unknown>;
