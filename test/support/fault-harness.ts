@@ -3,7 +3,6 @@
 // in-process sleeps the Spotify client asked for (recorded, never slept), and the lake and raw
 // folders' fingerprints. The client's sleep is injected, so no retry or Retry-After ever waits.
 
-import { rmSync } from "node:fs";
 import type {
   LocalPipelineOptions,
   LocalRunResult,
@@ -92,11 +91,6 @@ export async function bucketFingerprints(
 ): Promise<{ raw: Record<string, string>; lake: Record<string, string> }> {
   const paths = localPaths(dataDir);
   return { raw: await fingerprintFolder(paths.raw), lake: await fingerprintFolder(paths.lake) };
-}
-
-/** Removes everything a run wrote, so the next run in the same folder starts from nothing. */
-export function clearDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** The output of a successful run. */

@@ -39,4 +39,9 @@ export class MemoryObjectStore implements ConditionalObjectStore {
     const bytes = this.objects.get(key);
     return bytes && new TextDecoder().decode(bytes);
   }
+
+  /** Every object as text, in key order: what a test compares between two runs. */
+  texts(): Map<string, string> {
+    return new Map([...this.objects.keys()].sort().map((k) => [k, this.text(k)!]));
+  }
 }

@@ -1,0 +1,113 @@
+// The local stand-ins for S3, Glue and Athena, and the Node 20 fix the local interpreter needs.
+
+import { mkdirSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { connectDuckDb } from "../../local/adapters/duckdb";
+import { DuckDbCrawler, localCatalogPaths } from "../../local/adapters/duckdb-crawler";
+import { DuckDbQueryEngine } from "../../local/adapters/duckdb-query-engine";
+import { FileObjectStore } from "../../local/adapters/file-object-store";
+import "../../local/polyfills";
+import { StateMachine } from "aws-local-stepfunctions";
+import { newDataDir } from "../support/local-run";
+
+describe("Class: FileObjectStore", () => {
+  it("round-trips objects and lists keys under a prefix in order", async () => {
+    const store = new FileObjectStore(newDataDir());
+    await store.put("a/b/2.json", "two");
+    await store.put("a/b/1.json", new TextEncoder().encode("one"));
+    await store.put("a/c.json", "c");
+    expect(await store.list("a/b/")).toEqual(["a/b/1.json", "a/b/2.json"]);
+    expect(new TextDecoder().decode(await store.get("a/b/1.json"))).toBe("one");
+    expect(await store.get("a/missing.json")).toBeUndefined();
+    await store.delete(["a/b/1.json"]);
+    expect(await store.list("a/")).toEqual(["a/b/2.json", "a/c.json"]);
+  });
+
+  it.each(["../outside.json", "/etc/passwd", "a/../../x", ""])(
+    "refuses a key that would land outside its folder: %j",
+    async (key) => {
+      const store = new FileObjectStore(newDataDir());
+      await expect(store.put(key, "x")).rejects.toThrow(/escapes the store/);
+    },
+  );
+});
+
+describe("Class: DuckDbCrawler", () => {
+  const PARTITION = "artists_data/snapshot_date=2026-11-22/snapshot_hour=05";
+
+  async function lakeWithFile(write: (path: string) => Promise<void>) {
+    const dataDir = newDataDir();
+    const lake = new FileObjectStore(join(dataDir, "lake"));
+    const paths = localCatalogPaths(dataDir);
+    mkdirSync(join(lake.root, PARTITION), { recursive: true });
+    await write(join(lake.root, PARTITION, "part-00000.parquet"));
+    return {
+      crawler: new DuckDbCrawler(lake, paths.catalog, paths.crawlerState),
+      engine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
+    };
+  }
+
+  it("reports RUNNING, then READY after a successful crawl that registered the partition", async () => {
+    const { crawler, engine } = await lakeWithFile(async (path) => {
+      const db = await connectDuckDb(":memory:");
+      await db.run(
+        `COPY (SELECT 'x' AS artist_id, 90 AS popularity) TO '${path}' (FORMAT parquet)`,
+      );
+      db.closeSync();
+    });
+    expect(await crawler.start()).toEqual({ alreadyRunning: false });
+    expect(await crawler.start()).toEqual({ alreadyRunning: true });
+    expect((await crawler.status()).state).toBe("RUNNING");
+    const done = await crawler.status();
+    expect(done).toMatchObject({ state: "READY", lastCrawl: { status: "SUCCEEDED" } });
+
+    const query = await engine.start("SELECT * FROM artists_data WHERE popularity > 80");
+    expect(await engine.status(query)).toEqual({ state: "SUCCEEDED" });
+    // Partition values come back as strings, as Glue types them.
+    expect(await engine.rows(query)).toEqual([
+      { artist_id: "x", popularity: "90", snapshot_date: "2026-11-22", snapshot_hour: "05" },
+    ]);
+  });
+
+  it("ends the crawl FAILED with the reason when a file is not Parquet", async () => {
+    const { crawler } = await lakeWithFile((path) => writeFile(path, "not parquet"));
+    await crawler.start();
+    await crawler.status();
+    const done = await crawler.status();
+    expect(done).toMatchObject({
+      state: "READY",
+      lastCrawl: { status: "FAILED", errorMessage: expect.stringMatching(/parquet/i) },
+    });
+  });
+
+  it("reports a query on an unknown table as FAILED, not as an exception", async () => {
+    const { engine } = await lakeWithFile(() => Promise.resolve());
+    const query = await engine.start("SELECT * FROM no_such_table");
+    expect(await engine.status(query)).toMatchObject({ state: "FAILED", retryable: false });
+  });
+});
+
+describe("aws-local-stepfunctions on Node 20", () => {
+  it("runs a Task state (Promise.withResolvers is polyfilled)", async () => {
+    const machine = new StateMachine(
+      {
+        StartAt: "T",
+        States: {
+          T: {
+            Type: "Task",
+            Resource: "arn:aws:lambda:us-east-1:000000000000:function:t",
+            End: true,
+          },
+        },
+      },
+      { validationOptions: { checkArn: false } },
+    );
+    const run = machine.run(
+      { n: 1 },
+      { overrides: { taskResourceLocalHandlers: { T: async () => ({ ok: true }) } } },
+    );
+    expect(await run.result).toEqual({ ok: true });
+  });
+});

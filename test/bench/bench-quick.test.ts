@@ -1,0 +1,133 @@
+// The benchmark suite at a tiny scale, so its code cannot rot unnoticed. It asserts that every
+// section produces results and that they are consistent with each other and with the data,
+// never how fast anything was: timings on a shared test machine prove nothing.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderReport } from "../../bench/lib/report";
+import { runBench, type BenchResults } from "../../bench/lib/suite";
+import { extractLowerBound } from "../../bench/sections/extract";
+import { functionNames } from "../../bench/sections/packaging";
+import { catalogueStats, generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
+import { catalogueWithEntries, foldPlaylists } from "../../bench/lib/dataset";
+
+describe("The benchmark suite in --quick mode", () => {
+  const workDir = mkdtempSync(path.join(tmpdir(), "spotify-lake-bench-"));
+  let results: BenchResults;
+
+  beforeAll(async () => {
+    results = await runBench({ quick: true, workDir });
+  }, 120_000);
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it("describes the machine the figures come from", () => {
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.machine.memoryGiB).toBeGreaterThan(0);
+    expect(results.machine.node).toBe(process.version);
+    expect(results.machine.cpuModel).not.toBe("");
+  });
+
+  it("transforms the same raw bytes into the same rows as DuckDB does", () => {
+    const [scale] = results.transform!;
+    expect(scale!.entries).toBe(400);
+    expect(scale!.rawMB).toBeGreaterThan(0);
+    expect(scale!.consistency.sameRows).toBe(true);
+    for (const [table, counts] of Object.entries(scale!.consistency.tables)) {
+      expect(counts.ours, table).toBe(counts.duckdb);
+      expect(counts.sameChecksum, table).toBe(true);
+    }
+    expect(scale!.rows.songs_data).toBeGreaterThan(0);
+    expect(scale!.rows.songs_data).toBeLessThanOrEqual(400);
+  });
+
+  it("reports every transform ratio from the times it measured", () => {
+    const [scale] = results.transform!;
+    expect(scale!.oursOverDuckDbTime).toBeCloseTo(scale!.ours.ms / scale!.duckdb.ms, 1);
+    expect(scale!.oursOverFloorThroughput).toBeCloseTo(scale!.floor.parseMs / scale!.ours.ms, 1);
+    for (const peak of [
+      scale!.ours.peakRssMiB,
+      scale!.duckdb.peakRssMiB,
+      scale!.floor.peakRssMiB,
+    ]) {
+      expect(peak).toBeGreaterThan(10);
+    }
+  });
+
+  it("counts the extraction's requests against the minimum for both kinds of app", () => {
+    const { modes } = results.extract!;
+    expect(modes.map((m) => m.mode)).toEqual(["development", "extended"]);
+    for (const mode of modes) {
+      const kinds = mode.requests.byKind;
+      expect(kinds.token + kinds.playlist + kinds.items + kinds.artists + kinds.other).toBe(
+        mode.requests.made,
+      );
+      expect(mode.requests.made).toBeGreaterThanOrEqual(mode.requests.minimum);
+      expect(kinds.playlist).toBe(mode.playlists);
+      expect(kinds.items).toBe(mode.requests.minimumByKind.items);
+      expect(mode.wallMs).toBeGreaterThanOrEqual(mode.lowerBoundMs);
+    }
+  });
+
+  it("bundles every function and handles one event in a fresh process", () => {
+    const packaged = results.packaging!;
+    expect(packaged.map((f) => f.name)).toEqual(functionNames());
+    for (const f of packaged) {
+      expect(f.outcome, f.name).toBe(f.expectedOutcome);
+      expect(f.zipBytes, f.name).toBeLessThan(f.bundleBytes);
+      expect(f.zipBytes, f.name).toBeGreaterThan(0);
+    }
+    const extract = packaged.find((f) => f.name === "extract-playlist")!;
+    expect(extract.awsCallsPerStart).toBe(1);
+  });
+
+  it("runs the whole local pipeline at each multiple and passes its checks", () => {
+    const { scales } = results.e2e!;
+    expect(scales.map((s) => s.sampleMultiple)).toEqual([1, 2]);
+    for (const s of scales) {
+      expect(s.status, s.error).toBe("SUCCEEDED");
+      expect(s.failedChecks).toEqual([]);
+    }
+    expect(scales[1]!.entries).toBeGreaterThan(scales[0]!.entries);
+    expect(Number.isFinite(results.e2e!.growthExponent)).toBe(true);
+  });
+
+  it("renders every section as a table", () => {
+    const report = renderReport(results);
+    for (const heading of [
+      "1. Transform",
+      "2. Transform memory",
+      "3. Extract",
+      "4. Packaging",
+      "5. End to end",
+    ]) {
+      expect(report).toContain(heading);
+    }
+  });
+});
+
+describe("Benchmark datasets", () => {
+  it("fold a catalogue into at most the playlists one run may name, keeping every entry", () => {
+    const catalogue = generateSampleCatalogue({ scale: 3 });
+    const folded = foldPlaylists(catalogue.playlists, 30);
+    expect(folded.length).toBeLessThanOrEqual(30);
+    expect(folded.flatMap((p) => p.entries)).toEqual(catalogue.playlists.flatMap((p) => p.entries));
+  });
+
+  it("hold exactly the number of entries asked for", () => {
+    const catalogue = catalogueWithEntries(1234);
+    expect(catalogueStats(catalogue).entries).toBe(1234);
+  });
+
+  it("bound extraction by its longest playlist when the playlists are few", () => {
+    const catalogue = generateSampleCatalogue({ scale: 1 });
+    const bound = extractLowerBound(catalogue, "extended", 1000, 10);
+    const longest = Math.max(
+      ...catalogue.playlists.map((p) => 1 + Math.ceil(p.entries.length / 50)),
+    );
+    const artistBatches = Math.ceil(catalogueStats(catalogue).distinctArtists / 50);
+    expect(bound.lowerBoundMs).toBe((1 + longest + artistBatches) * 10);
+  });
+});

@@ -1,0 +1,159 @@
+// The extract Lambdas' handling of the Spotify secret (a rotated refresh token is stored back,
+// and a refused secret is read anew on the state machine's retry), and the Spotify client's
+// warnings and requests reaching their structured logger.
+
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { spotifySecretWriter } from "../../functions/commons/aws/spotify-secret-writer";
+import { logger } from "../../functions/commons/lambda";
+import type { SpotifyCredentials } from "../../functions/commons/spotify";
+import {
+  spotifySecretFromSecretsManager,
+  spotifySecretFromValue,
+} from "../../functions/commons/spotify-credentials";
+import { createExtractArtistsHandler } from "../../functions/extract-artists/handler";
+import { createExtractPlaylistHandler } from "../../functions/extract-playlist/handler";
+import { lambdaContext } from "../../local/lambda-runtime";
+import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { MemoryObjectStore } from "../support/memory-object-store";
+
+const secrets = mockClient(SecretsManagerClient);
+const run = (n: number) => ({ snapshot: "2026-11-22T05:00:00.000Z", executionId: `exec-${n}` });
+
+describe("Extract handlers: the Spotify secret and the client's log lines", () => {
+  let emulator: SpotifyEmulator;
+  beforeEach(async () => {
+    secrets.reset();
+    emulator = await startSpotifyEmulator({ rotateRefreshToken: true });
+  });
+  afterEach(() => emulator.close());
+
+  it("stores a refresh token Spotify rotated back into the secret, once", async () => {
+    // Prepare
+    const secretId = "arn:aws:secretsmanager:eu-west-1:1:secret:spotify-rotating";
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify(emulator.credentials) });
+    secrets.on(PutSecretValueCommand).resolves({});
+    const handler = createExtractPlaylistHandler({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromSecretsManager(secretId),
+      saveRotatedCredentials: spotifySecretWriter(
+        secretId,
+        new SecretsManagerClient({ region: "eu-west-1" }),
+      ),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    });
+
+    // Act
+    await handler(
+      { run: run(1), playlistId: SAMPLE_PLAYLIST_IDS[0] },
+      lambdaContext("extract-playlist"),
+    );
+
+    // Assess
+    const puts = secrets.commandCalls(PutSecretValueCommand);
+    expect(puts).toHaveLength(1);
+    const stored = JSON.parse(puts[0]!.args[0].input.SecretString!) as SpotifyCredentials;
+    expect(stored.clientId).toBe(emulator.credentials.clientId);
+    expect(stored.refreshToken).toBeDefined();
+    expect(stored.refreshToken).not.toBe(emulator.credentials.refreshToken);
+  });
+
+  it("reads the secret anew after Spotify refused the cached one", async () => {
+    // Prepare: the cached secret holds an old client secret; the secret was rotated since.
+    const secretId = "arn:aws:secretsmanager:eu-west-1:1:secret:spotify-rotated";
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({
+        SecretString: JSON.stringify({
+          clientId: emulator.credentials.clientId,
+          clientSecret: "revoked",
+        }),
+      })
+      .resolves({
+        SecretString: JSON.stringify({
+          clientId: emulator.credentials.clientId,
+          clientSecret: emulator.credentials.clientSecret,
+        }),
+      });
+    const handler = createExtractPlaylistHandler({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromSecretsManager(secretId),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    });
+    const event = { run: run(2), playlistId: SAMPLE_PLAYLIST_IDS[1] };
+
+    // Act: the first attempt fails; the state machine's single retry invokes again.
+    const first = handler(event, lambdaContext("extract-playlist"));
+    await expect(first).rejects.toMatchObject({ name: "SpotifyAuthError" });
+    await expect(first).rejects.not.toThrow(/revoked/);
+    const retried = await handler(event, lambdaContext("extract-playlist"));
+
+    // Assess
+    expect(retried).toMatchObject({ rateLimited: false, playlistId: SAMPLE_PLAYLIST_IDS[1] });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it("logs the Spotify client's warnings with their details, and each request at debug level", async () => {
+    // Prepare: the app mode is not configured, so the artists step tries the batch endpoint,
+    // which a development-mode app is refused; the client warns and goes one by one.
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    const debug = vi.spyOn(logger, "debug").mockImplementation(() => {});
+    onTestFinished(() => {
+      warn.mockRestore();
+      debug.mockRestore();
+    });
+    const deps = {
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    };
+    const playlistId = SAMPLE_PLAYLIST_IDS[0]!;
+    const extracted = await createExtractPlaylistHandler(deps)(
+      { run: run(3), playlistId },
+      lambdaContext("extract-playlist"),
+    );
+    if (extracted.rateLimited) throw new Error("the emulator does not rate limit here");
+
+    // Act
+    await createExtractArtistsHandler(deps)(
+      {
+        run: run(3),
+        playlists: [{ playlistId, available: true, entryCount: extracted.entryCount }],
+      },
+      lambdaContext("extract-artists"),
+    );
+
+    // Assess
+    expect(warn).toHaveBeenCalledWith(
+      "GET /artists?ids= is unavailable; fetching artists one by one",
+      { status: 403 },
+    );
+    const requests = debug.mock.calls.filter(([message]) => message === "Spotify request");
+    expect(requests.map(([, info]) => info)).toContainEqual({
+      method: "GET",
+      url: expect.stringMatching(/\/v1\/artists\?ids=/),
+      status: 403,
+      attempt: 1,
+      durationMs: expect.any(Number),
+    });
+    expect(requests.length).toBe(emulator.requestLog.length);
+  });
+});
