@@ -52,22 +52,61 @@ export function spotifySecretFromValue(
 
 /** Checks the secret's shape; messages name the missing field, never a value. */
 export function readSpotifyCredentials(context: SpotifyContext): SpotifyCredentials {
-  const value = context.spotifyCredentials;
-  if (typeof value !== "object" || value === null) {
+  return parseSpotifyCredentials(context.spotifyCredentials, "Spotify secret");
+}
+
+const SHAPE = '{"clientId", "clientSecret"?, "refreshToken"?, "authorizedAt"?, "scopes"?}';
+
+/**
+ * The one parser of stored credentials, for the AWS secret and the local credentials file
+ * alike (`source` names which in messages, which never hold a value). A secret written
+ * before `authorizedAt`/`scopes` existed still parses; a client secret may be absent only
+ * beside a (PKCE) refresh token, as the client-credentials grant needs one.
+ */
+export function parseSpotifyCredentials(value: unknown, source: string): SpotifyCredentials {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(source, `must be a JSON object ${SHAPE}`);
+  }
+  const { clientId, clientSecret, refreshToken, authorizedAt, scopes } = value as Record<
+    string,
+    unknown
+  >;
+  const optionalText = (field: string, text: unknown): string | undefined => {
+    if (text === undefined || text === null) return undefined;
+    if (typeof text !== "string" || text === "") {
+      throw new ConfigurationError(source, `has a ${field} that is not a non-empty string`);
+    }
+    return text;
+  };
+  if (typeof clientId !== "string" || clientId === "") {
+    throw new ConfigurationError(source, "has no clientId");
+  }
+  const secret = optionalText("clientSecret", clientSecret);
+  const refresh = optionalText("refreshToken", refreshToken);
+  if (!secret && !refresh) {
     throw new ConfigurationError(
-      "Spotify secret",
-      'must be a JSON object {"clientId", "clientSecret", "refreshToken"?}',
+      source,
+      "has no clientSecret (needed unless a refreshToken from a PKCE authorization is stored)",
     );
   }
-  const { clientId, clientSecret, refreshToken } = value as Record<string, unknown>;
-  if (typeof clientId !== "string" || clientId === "") {
-    throw new ConfigurationError("Spotify secret", "has no clientId");
+  const at = optionalText("authorizedAt", authorizedAt);
+  if (at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(at)) {
+    throw new ConfigurationError(source, "has an authorizedAt that is not an ISO 8601 time");
   }
-  if (typeof clientSecret !== "string" || clientSecret === "") {
-    throw new ConfigurationError("Spotify secret", "has no clientSecret");
+  if (at !== undefined && Number.isNaN(Date.parse(at))) {
+    throw new ConfigurationError(source, "has an authorizedAt that is not an ISO 8601 time");
   }
-  if (refreshToken !== undefined && (typeof refreshToken !== "string" || refreshToken === "")) {
-    throw new ConfigurationError("Spotify secret", "has a refreshToken that is not a string");
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || !scopes.every((x) => typeof x === "string" && x !== ""))
+  ) {
+    throw new ConfigurationError(source, "has scopes that are not a list of strings");
   }
-  return { clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) };
+  return {
+    clientId,
+    ...(secret ? { clientSecret: secret } : {}),
+    ...(refresh ? { refreshToken: refresh } : {}),
+    ...(at ? { authorizedAt: at } : {}),
+    ...(scopes ? { scopes: [...(scopes as string[])] } : {}),
+  };
 }

@@ -7,12 +7,24 @@
 export const SPOTIFY_APP_MODES = ["development", "extended"] as const;
 export type SpotifyAppMode = (typeof SPOTIFY_APP_MODES)[number];
 
-/** What the Spotify secret holds. `refreshToken` enables user authorization (development mode). */
+/**
+ * What the Spotify secret (and the local credentials file `npm run authorize` writes) holds, as
+ * JSON. `refreshToken` is a user's authorization, which development-mode apps need to read
+ * playlist items. `clientSecret` may be absent only for a PKCE authorization (the refresh grant
+ * then sends the client id alone). `authorizedAt` (ISO 8601) is when the user consented:
+ * Spotify's refresh tokens expire six months later. `scopes` are those Spotify granted.
+ * Parsed by parseSpotifyCredentials (commons/spotify-credentials.ts).
+ */
 export interface SpotifyCredentials {
   clientId: string;
-  clientSecret: string;
+  clientSecret?: string;
   refreshToken?: string;
+  authorizedAt?: string;
+  scopes?: string[];
 }
+
+/** The scopes the pipeline asks a user for: reading their private and collaborative playlists. */
+export const SPOTIFY_SCOPES = ["playlist-read-private", "playlist-read-collaborative"] as const;
 
 /** One API response, as received. */
 export interface SpotifyResponse {

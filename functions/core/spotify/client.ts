@@ -38,8 +38,21 @@ export class SpotifyClient implements SpotifyPort {
 
   constructor(options: SpotifyClientOptions) {
     const { credentials } = options;
-    if (!credentials?.clientId || !credentials.clientSecret) {
-      throw new ConfigurationError("Spotify credentials", "need a clientId and a clientSecret");
+    if (!credentials?.clientId || !(credentials.clientSecret || credentials.refreshToken)) {
+      throw new ConfigurationError(
+        "Spotify credentials",
+        "need a clientId and a clientSecret (or a refreshToken from a PKCE authorization)",
+      );
+    }
+    // A client-credentials token has no user, and a development-mode app reads no playlist's
+    // items without one: every /items request would answer 403. Say so before spending any.
+    if (options.appMode === "development" && !credentials.refreshToken) {
+      throw new ConfigurationError(
+        "Spotify credentials",
+        "hold no user refresh token, which a development-mode app needs to read playlist items: " +
+          "run `npm run authorize` (or store a refreshToken in the Spotify secret); " +
+          "extended-quota apps may use client credentials (SPOTIFY_APP_MODE=extended)",
+      );
     }
     const apiBase = new URL(stripTrailingSlash(options.apiBaseUrl ?? DEFAULT_API_BASE_URL));
     const accountsBaseUrl = stripTrailingSlash(

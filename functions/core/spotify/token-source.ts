@@ -66,16 +66,22 @@ export class TokenSource {
     const grant = refreshToken ? "refresh_token" : "client_credentials";
     const form = new URLSearchParams({ grant_type: grant });
     if (refreshToken) form.set("refresh_token", refreshToken);
-    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
-      "base64",
-    );
+    // A PKCE authorization has no client secret: the refresh grant then names the client in
+    // the form instead of authenticating it with HTTP Basic.
+    const clientAuth: Record<string, string> = {};
+    if (credentials.clientSecret) {
+      const basic = `${credentials.clientId}:${credentials.clientSecret}`;
+      clientAuth.authorization = `Basic ${Buffer.from(basic).toString("base64")}`;
+    } else {
+      form.set("client_id", credentials.clientId);
+    }
     const endpoint = "POST /api/token";
     const result = await this.options.transport.exchange({
       method: "POST",
       url: `${this.options.accountsBaseUrl}/api/token`,
       endpoint,
       headers: {
-        authorization: `Basic ${basic}`,
+        ...clientAuth,
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
       },

@@ -11,6 +11,7 @@ import {
   fakeSpotify,
   notFound,
   sendJson,
+  USER_CREDENTIALS,
 } from "../../support/loopback-spotify";
 import { artist, sid, spotifyError, tokenAnswer } from "../../support/spotify-payloads";
 
@@ -68,7 +69,10 @@ describe("Class: SpotifyClient", () => {
         const id = req.path.split("/").at(-1)!;
         sendJson(res, 200, artist(id));
       });
-      const { client } = clientFor(spotify.origin, { appMode: "development" });
+      const { client } = clientFor(spotify.origin, {
+        appMode: "development",
+        credentials: USER_CREDENTIALS,
+      });
       const ids = [0, 1, 2].map((n) => sid("ar", n));
 
       // Act

@@ -5,13 +5,17 @@
 
 import { describe, expect, it } from "vitest";
 import {
+  ConfigurationError,
   InvalidInputError,
   PlaylistUnavailableError,
   SpotifyRequestError,
 } from "../../../functions/commons/errors";
 import {
+  CLIENT_ID,
+  CLIENT_SECRET,
   OTHER_PLAYLIST_ID,
   PLAYLIST_ID,
+  REFRESH_TOKEN,
   caught,
   clientFor,
   fakeSpotify,
@@ -83,6 +87,64 @@ describe("Class: SpotifyClient", () => {
       // Assess
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(spotify.received).toEqual([]);
+    });
+  });
+
+  describe("Behaviour: credentials", () => {
+    it("refuses a development-mode app without a user refresh token before any request", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((_req, res) => sendJson(res, 200, {}));
+
+      // Act
+      const error = await caught(
+        (async () =>
+          clientFor(spotify.origin, {
+            appMode: "development",
+            credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+          }))(),
+      );
+
+      // Assess
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toContain("run `npm run authorize`");
+      expect(error.message).toContain("extended-quota apps may use client credentials");
+      expect(error.message).not.toContain(CLIENT_SECRET);
+      expect(spotify.received).toEqual([]);
+    });
+
+    it("lets an extended-quota app use client credentials", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((_req, res) =>
+        sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 })),
+      );
+      const { client } = clientFor(spotify.origin, { appMode: "extended" });
+
+      // Act
+      const response = await client.getPlaylist(PLAYLIST_ID);
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(spotify.received[0]!.body).toBe("grant_type=client_credentials");
+    });
+
+    it("refreshes a PKCE authorization (no client secret) by naming the client in the form", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((_req, res) =>
+        sendJson(res, 200, playlistObject(PLAYLIST_ID, { total: 0 })),
+      );
+      const { client } = clientFor(spotify.origin, {
+        appMode: "development",
+        credentials: { clientId: CLIENT_ID, refreshToken: REFRESH_TOKEN },
+      });
+
+      // Act
+      await client.getPlaylist(PLAYLIST_ID);
+
+      // Assess
+      const token = spotify.received.find((r) => r.path === "/api/token")!;
+      expect(token.authorization).toBeUndefined();
+      expect(new URLSearchParams(token.body).get("client_id")).toBe(CLIENT_ID);
+      expect(new URLSearchParams(token.body).get("grant_type")).toBe("refresh_token");
     });
   });
 });
