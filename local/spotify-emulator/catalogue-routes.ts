@@ -2,14 +2,18 @@
 // its `/items` pages, one artist; extended-quota apps also get the old `/tracks` pages, the
 // playlist's `tracks` field and batch `/artists?ids=`; development-mode apps get 403 there and
 // lose the fields the Feb-2026 changes removed. Paging follows Spotify (offset/limit checks,
-// `href`/`next`/`previous` links built on `pagingBase`).
+// `href`/`next`/`previous` links built on `pagingBase`). In development mode `/items` also
+// follows the Feb-2026 access rule: only a user's token reads items, and only of playlists
+// that user owns or collaborates on (others: 403, their metadata still served). `/v1/me` is
+// the authorizing user.
 
-import { errorReply, jsonReply, type ApiRoutes, type Reply } from "./reply";
+import { errorReply, jsonReply, type ApiRequest, type ApiRoutes, type Reply } from "./reply";
 import type {
   CataloguePlaylist,
   SpotifyArtist,
   SpotifyCatalogue,
   SpotifyPlaylistEntry,
+  SpotifyPrivateUser,
 } from "./types";
 
 export type SpotifyAppMode = "extended" | "development";
@@ -21,6 +25,8 @@ export interface CatalogueRoutesOptions {
   pageLimitMax: number;
   /** Base of the paging links, without a trailing slash. */
   pagingBase: string;
+  /** The user every user token speaks for (`GET /v1/me`). */
+  user: SpotifyPrivateUser;
 }
 
 const ID = /^[0-9A-Za-z]{22}$/;
@@ -63,7 +69,7 @@ function paging(
 }
 
 export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
-  const { mode, pageLimitMax, pagingBase } = options;
+  const { mode, pageLimitMax, pagingBase, user } = options;
   const playlists = new Map<string, CataloguePlaylist>();
   const artists = new Map<string, SpotifyArtist>();
   for (const p of options.catalogue.playlists) playlists.set(p.playlist.id, p);
@@ -132,7 +138,13 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
     return jsonReply(200, { artists: list.map((id) => shape(artists.get(id) ?? null)) });
   }
 
-  return ({ method, path, params }) => {
+  /** Development mode: a user's token, of the owner or a collaborator. */
+  const readsItems = (token: ApiRequest["token"], p: CataloguePlaylist) =>
+    token === "user" &&
+    (p.playlist.owner.id === user.id ||
+      (p.playlist.collaborative && (p.collaborators ?? []).includes(user.id)));
+
+  return ({ method, path, params, token }) => {
     if (method !== "GET") return errorReply(405, "Method not allowed");
     let m = /^\/v1\/playlists\/([^/]+)(?:\/(items|tracks))?$/.exec(path);
     if (m) {
@@ -141,7 +153,15 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
       if (sub === "tracks" && mode === "development") return errorReply(403, "Forbidden");
       const p = playlists.get(id);
       if (!p) return errorReply(404, "Resource not found");
+      if (sub && mode === "development" && !readsItems(token, p)) {
+        return errorReply(403, "Forbidden");
+      }
       return sub ? itemsPage(p, sub, params) : playlistObject(p);
+    }
+    if (path === "/v1/me") {
+      return token === "user"
+        ? jsonReply(200, user)
+        : errorReply(401, "This request requires user authentication.");
     }
     m = /^\/v1\/artists\/([^/]+)$/.exec(path);
     if (m) {

@@ -69,8 +69,13 @@ export function httpFaultResponse(fault: HttpFault): {
   const headers: Record<string, string> =
     fault.status === 429 ? { "retry-after": String(fault.retryAfterSeconds) } : {};
   if (fault.body !== undefined) {
-    const body = typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
-    return { status: fault.status, body, headers };
+    if (typeof fault.body !== "string") {
+      return { status: fault.status, body: JSON.stringify(fault.body), headers };
+    }
+    // Some of Spotify's 403s are plain text (e.g. "User not approved for app"), not JSON.
+    const plain = !/^\s*[[{]/.test(fault.body);
+    if (plain) headers["content-type"] = "text/plain; charset=utf-8";
+    return { status: fault.status, body: fault.body, headers };
   }
   const error: { status: number; message: string; reason?: string } = {
     status: fault.status,

@@ -17,6 +17,8 @@ export interface ApiRequest {
   /** Query string without `?`, as sent. */
   query: string;
   params: URLSearchParams;
+  /** Whom the accepted bearer token speaks for: a user (authorization code) or only the app. */
+  token?: "user" | "app";
 }
 
 /** Answers `/v1` requests whose bearer token was accepted: the catalogue routes or a replay. */

@@ -19,6 +19,7 @@ import type {
   SpotifyImage,
   SpotifyPlaylist,
   SpotifyPlaylistEntry,
+  SpotifyPrivateUser,
   SpotifySimplifiedAlbum,
   SpotifySimplifiedArtist,
   SpotifySimplifiedShow,
@@ -576,6 +577,35 @@ export function samplePlaylistIds(seed = SAMPLE_SEED): string[] {
 /** The 24 playlist ids of the default sample (scale 1, default seed), in catalogue order. */
 export const SAMPLE_PLAYLIST_IDS: readonly string[] = samplePlaylistIds();
 
+/**
+ * The sample user: the emulator's authorizing user (`GET /v1/me`), who owns every playlist of
+ * the sample but those with another `owner`, and collaborates on the collaborative ones.
+ */
+export function sampleUser(seed = SAMPLE_SEED): SpotifyPrivateUser {
+  return { ...userRef(seed, 0, true), followers: { href: null, total: 42 }, images: [] };
+}
+
+/**
+ * The default sample's playlists the sample user owns or collaborates on: those a
+ * development-mode app authorized by that user reads the items of, and so what `npm start`
+ * snapshots by default. The others (other owners, not collaborative) answer 403 on `/items`.
+ */
+export const SAMPLE_USER_PLAYLIST_IDS: readonly string[] = SAMPLE_PLAYLIST_IDS.filter(
+  (_, i) => (BASE_SPECS[i]!.owner ?? 0) === 0 || BASE_SPECS[i]!.collaborative === true,
+);
+
+/**
+ * What `npm start` snapshots by default: every sample playlist for an extended-quota app (no
+ * access rule), the sample user's own for a development-mode one.
+ */
+export const defaultSamplePlaylists = (mode: "development" | "extended"): readonly string[] =>
+  mode === "extended" ? SAMPLE_PLAYLIST_IDS : SAMPLE_USER_PLAYLIST_IDS;
+
+/** The default sample's playlists of other owners, which the sample user cannot read. */
+export const SAMPLE_FOREIGN_PLAYLIST_IDS: readonly string[] = SAMPLE_PLAYLIST_IDS.filter(
+  (id) => !SAMPLE_USER_PLAYLIST_IDS.includes(id),
+);
+
 /** Default-sample playlists chosen for one property each; tests refer to these. */
 export const SAMPLE_IDS: Readonly<Record<SampleRole, string>> = Object.fromEntries(
   BASE_SPECS.flatMap((spec, i) => (spec.role ? [[spec.role, SAMPLE_PLAYLIST_IDS[i]!]] : [])),
@@ -726,7 +756,10 @@ function buildPlaylist(pools: Pools, index: number): CataloguePlaylist {
     type: "playlist",
     uri: `spotify:playlist:${id}`,
   };
-  return { playlist, entries };
+  const collaborators = spec.collaborative
+    ? [...new Set(entries.flatMap((e) => (e.added_by ? [e.added_by.id] : [])))].sort()
+    : undefined;
+  return { playlist, entries, ...(collaborators ? { collaborators } : {}) };
 }
 
 export interface SampleCatalogueOptions {

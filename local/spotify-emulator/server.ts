@@ -6,19 +6,20 @@
 //
 // This file is the HTTP shell: it checks the options, listens on 127.0.0.1, parses each
 // request, logs it, applies the next matching fault, then hands it to the token service
-// (`/api/token`) or, once the bearer token passes, to the `/v1` routes (catalogue or replay),
-// and writes the reply.
+// (`/api/token`), the consent screen (`/authorize`) or, once the bearer token passes, to the
+// `/v1` routes (catalogue or replay), and writes the reply.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { catalogueRoutes, type SpotifyAppMode } from "./catalogue-routes";
+import { createAuthorizationService } from "./authorization";
 import { FaultQueue, faultLabel, httpFaultResponse, type Fault } from "./faults";
 import { readBody, redactQuery, writeReply, type BodyCut } from "./http-io";
 import { loadRecording, replayRoutes } from "./replay";
 import { errorBody, errorReply, type ApiRequest, type Reply } from "./reply";
-import { generateSampleCatalogue } from "./sample-data";
+import { generateSampleCatalogue, sampleUser } from "./sample-data";
 import { createTokenService, defaultCredentials, type EmulatorCredentials } from "./token-service";
-import type { SpotifyCatalogue } from "./types";
+import type { SpotifyCatalogue, SpotifyPrivateUser } from "./types";
 
 export type { SpotifyAppMode } from "./catalogue-routes";
 export type { EmulatorCredentials } from "./token-service";
@@ -44,6 +45,17 @@ export interface SpotifyEmulatorOptions {
   pagingBaseUrl?: string;
   /** The refresh grant then also returns a new refresh token (both stay valid). */
   rotateRefreshToken?: boolean;
+  /** The configured refresh token came from a PKCE authorization: refreshed without a secret. */
+  pkceRefreshToken?: boolean;
+  /** The authorizing user every user token speaks for; default: the sample user. */
+  user?: SpotifyPrivateUser;
+  /**
+   * The app's registered redirect URIs (default `http://127.0.0.1/callback`: a portless
+   * loopback registration, which accepts any port, as Spotify's does).
+   */
+  redirectUris?: readonly string[];
+  /** What the scripted user does on the consent screen (default "approve"). */
+  consent?: "approve" | "deny";
   /** Clock for token expiry (ms since epoch); real time by default. */
   now?: () => number;
   /** How delays (latencyMs, delay faults) wait; inject a fake in unit tests. */
@@ -70,6 +82,8 @@ export interface SpotifyEmulator {
   accountsBaseUrl: string;
   credentials: EmulatorCredentials;
   mode: SpotifyAppMode;
+  /** The authorizing user (`GET /v1/me`). */
+  user: SpotifyPrivateUser;
   /** Every request in arrival order; never holds headers, bodies or secrets. */
   requestLog: RequestLogEntry[];
   faults: FaultQueue;
@@ -93,11 +107,21 @@ export async function startSpotifyEmulator(
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const credentials: EmulatorCredentials = { ...defaultCredentials(), ...options.credentials };
+  const now = options.now ?? Date.now;
+  const user = options.user ?? sampleUser();
   const tokens = createTokenService({
     credentials,
     rotateRefreshToken: options.rotateRefreshToken ?? false,
-    now: options.now ?? Date.now,
+    pkceRefreshToken: options.pkceRefreshToken ?? false,
+    now,
+    authorization: createAuthorizationService({
+      clientId: credentials.clientId,
+      redirectUris: options.redirectUris ?? ["http://127.0.0.1/callback"],
+      consent: options.consent ?? "approve",
+      now,
+    }),
   });
+  const consentScreen = tokens.authorization;
   const recording = options.replayDir ? await loadRecording(options.replayDir) : undefined;
   const requestLog: RequestLogEntry[] = [];
   const faults = new FaultQueue();
@@ -125,13 +149,19 @@ export async function startSpotifyEmulator(
         mode,
         pageLimitMax,
         pagingBase: (options.pagingBaseUrl ?? apiBaseUrl).replace(/\/+$/, ""),
+        user,
       });
 
   function answer(request: ApiRequest, authorization: string | undefined, body: string): Reply {
     const { method, path } = request;
     if (path === "/api/token") return tokens.tokenEndpoint(method, authorization, body);
+    if (path === "/authorize" && method === "GET")
+      return consentScreen.authorizePage(request.params);
     if (!path.startsWith("/v1/") && path !== "/v1") return errorReply(404, "Service not found");
-    return tokens.authorize(authorization) ?? routes(request);
+    const refused = tokens.authorize(authorization);
+    if (refused) return refused;
+    const token = tokens.tokenKind(authorization);
+    return routes(token ? { ...request, token } : request);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -202,6 +232,7 @@ export async function startSpotifyEmulator(
     accountsBaseUrl: url,
     credentials,
     mode,
+    user,
     requestLog,
     faults,
     expireTokens: tokens.expireTokens,

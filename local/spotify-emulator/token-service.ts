@@ -1,10 +1,12 @@
-// The emulator's accounts service: `POST /api/token` with the client-credentials and
-// refresh-token grants, the access tokens issued so far and their expiry, the refresh tokens
-// (rotated on request), and the bearer check in front of every `/v1` request. Tokens and
+// The emulator's accounts service: `POST /api/token` with the client-credentials, refresh-token
+// and authorization-code grants (codes from authorization.ts), the access tokens issued so far,
+// whose user (if any) and their expiry, the refresh tokens (rotated on request), and the bearer
+// check in front of every `/v1` request. Tokens and
 // credentials derive from fixed strings, so the n-th token of every emulator is the same and
 // runs stay byte-comparable.
 
 import { createHash } from "node:crypto";
+import type { AuthorizationService } from "./authorization";
 import { errorReply, jsonReply, type Reply } from "./reply";
 
 export interface EmulatorCredentials {
@@ -17,6 +19,10 @@ export interface TokenServiceOptions {
   credentials: EmulatorCredentials;
   /** The refresh grant then also returns a new refresh token (both stay valid). */
   rotateRefreshToken: boolean;
+  /** The configured refresh token came from a PKCE authorization: refreshed without a secret. */
+  pkceRefreshToken: boolean;
+  /** The consent screen's codes, for the authorization-code grant. */
+  authorization: AuthorizationService;
   /** Clock for token expiry (ms since epoch). */
   now: () => number;
 }
@@ -26,8 +32,12 @@ export interface TokenService {
   tokenEndpoint(method: string, authorization: string | undefined, form: string): Reply;
   /** The 401 to answer when the bearer token may not call `/v1`, else undefined. */
   authorize(authorization: string | undefined): Reply | undefined;
+  /** Whether an accepted bearer token carries a user (authorization code) or only the app. */
+  tokenKind(authorization: string | undefined): "user" | "app" | undefined;
   /** Every token issued so far now answers "The access token expired". */
   expireTokens(): void;
+  /** The consent screen whose codes the authorization-code grant accepts. */
+  readonly authorization: AuthorizationService;
 }
 
 const TOKEN_LIFETIME_S = 3600;
@@ -61,13 +71,15 @@ function clientOf(authorization: string | undefined, form: URLSearchParams) {
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const { credentials, now } = options;
-  const refreshTokens = new Set([credentials.refreshToken]);
-  const tokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
+  /** Every valid refresh token, and whether it was issued to a PKCE client (no secret). */
+  const refreshTokens = new Map([[credentials.refreshToken, { pkce: options.pkceRefreshToken }]]);
+  const tokens = new Map<string, { expiresAtMs: number; revoked: boolean; user: boolean }>();
   let issued = 0;
+  let codeGrants = 0;
 
-  function issue(extra: Record<string, string>): Reply {
+  function issue(user: boolean, extra: Record<string, string>): Reply {
     const token = accessToken(issued++);
-    tokens.set(token, { expiresAtMs: now() + TOKEN_LIFETIME_S * 1000, revoked: false });
+    tokens.set(token, { expiresAtMs: now() + TOKEN_LIFETIME_S * 1000, revoked: false, user });
     return jsonReply(200, {
       access_token: token,
       token_type: "Bearer",
@@ -76,14 +88,32 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     });
   }
 
-  function refreshGrant(refresh: string | null): Reply {
-    if (refresh === null || !refreshTokens.has(refresh)) {
+  function refreshGrant(refresh: string | null, clientAuthenticated: boolean): Reply {
+    const known = refresh === null ? undefined : refreshTokens.get(refresh);
+    if (!known) {
       return jsonReply(400, { error: "invalid_grant", error_description: "Invalid refresh token" });
     }
-    if (!options.rotateRefreshToken) return issue({ scope: USER_SCOPE });
+    if (!clientAuthenticated && !known.pkce) return invalidClient();
+    if (!options.rotateRefreshToken) return issue(true, { scope: USER_SCOPE });
     const rotated = `AQ${digest(`spotify-emulator:refresh:${refreshTokens.size}`).toString("base64url")}`;
-    refreshTokens.add(rotated);
-    return issue({ refresh_token: rotated, scope: USER_SCOPE });
+    refreshTokens.set(rotated, known);
+    return issue(true, { refresh_token: rotated, scope: USER_SCOPE });
+  }
+
+  function codeGrant(form: URLSearchParams, clientId: string, clientAuthenticated: boolean) {
+    const grant = options.authorization.exchange({
+      code: form.get("code"),
+      redirectUri: form.get("redirect_uri"),
+      clientId,
+      clientAuthenticated,
+      codeVerifier: form.get("code_verifier"),
+    });
+    if ("error" in grant) {
+      return jsonReply(400, { error: grant.error, error_description: grant.description });
+    }
+    const refresh = `AQ${digest(`spotify-emulator:refresh:code:${codeGrants++}`).toString("base64url")}`;
+    refreshTokens.set(refresh, { pkce: grant.pkce });
+    return issue(true, { refresh_token: refresh, scope: grant.scope });
   }
 
   return {
@@ -91,18 +121,21 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (method !== "POST") return errorReply(405, "Method not allowed");
       const form = new URLSearchParams(body);
       const { clientId, clientSecret } = clientOf(authorization, form);
-      if (clientId !== credentials.clientId || clientSecret !== credentials.clientSecret) {
-        return jsonReply(400, { error: "invalid_client", error_description: "Invalid client" });
-      }
+      // A client that sends a secret must send the right one; one that sends none (PKCE) is
+      // only named, which the code and refresh grants may accept and client credentials never.
+      if (clientId !== credentials.clientId) return invalidClient();
+      const authenticated = Boolean(clientSecret);
+      if (authenticated && clientSecret !== credentials.clientSecret) return invalidClient();
       const grant = form.get("grant_type");
-      if (grant === "client_credentials") return issue({});
-      if (grant === "refresh_token") return refreshGrant(form.get("refresh_token"));
+      if (grant === "client_credentials") return authenticated ? issue(false, {}) : invalidClient();
+      if (grant === "refresh_token") return refreshGrant(form.get("refresh_token"), authenticated);
+      if (grant === "authorization_code") return codeGrant(form, clientId, authenticated);
       return jsonReply(400, {
         error: "unsupported_grant_type",
         error_description:
           grant === null
             ? "grant_type parameter is missing"
-            : `grant_type must be client_credentials or refresh_token`,
+            : `grant_type must be client_credentials, refresh_token or authorization_code`,
       });
     },
 
@@ -117,8 +150,19 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return undefined;
     },
 
+    tokenKind(authorization) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+      const token = bearer ? tokens.get(bearer[1]!) : undefined;
+      return token === undefined ? undefined : token.user ? "user" : "app";
+    },
+
     expireTokens() {
       for (const token of tokens.values()) token.revoked = true;
     },
+
+    authorization: options.authorization,
   };
 }
+
+const invalidClient = () =>
+  jsonReply(400, { error: "invalid_client", error_description: "Invalid client" });

@@ -166,6 +166,17 @@ export interface SpotifyPlaylist {
 export interface CataloguePlaylist {
   playlist: SpotifyPlaylist;
   entries: SpotifyPlaylistEntry[];
+  /**
+   * User ids who collaborate on a collaborative playlist (never served: Spotify does not list
+   * them). In development mode they, and the owner, may read its items.
+   */
+  collaborators?: string[];
+}
+
+/** `GET /v1/me` without the user-read-private/email scopes. */
+export interface SpotifyPrivateUser extends SpotifyUser {
+  followers: SpotifyFollowers;
+  images: SpotifyImage[];
 }
 
 /** Everything the emulator can serve. Arrays are in a fixed order so output is deterministic. */

@@ -203,6 +203,7 @@ describe("Spotify secret through @middy/secrets-manager", () => {
       SecretString: JSON.stringify({
         clientId: emulator.credentials.clientId,
         clientSecret: emulator.credentials.clientSecret,
+        refreshToken: emulator.credentials.refreshToken,
       }),
     });
     const rawStore = new MemoryObjectStore();

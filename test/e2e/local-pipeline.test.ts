@@ -7,7 +7,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runSql } from "../../local/adapters/duckdb-query-engine";
 import type { PipelineOutput } from "../../statemachine/pipeline";
 import { localPaths } from "../../local/local-pipeline";
-import { catalogueStats, generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
+import {
+  catalogueStats,
+  generateSampleCatalogue,
+  SAMPLE_USER_PLAYLIST_IDS,
+} from "../../local/spotify-emulator/sample-data";
 import { entriesAccountedFor } from "../support/fault-harness";
 import { fingerprintFolder, newDataDir, runWithEmulator } from "../support/local-run";
 import { PARTITION, SNAPSHOT, START } from "../support/e2e-snapshot";
@@ -16,7 +20,12 @@ type Output = PipelineOutput;
 
 describe("The local pipeline on the sample catalogue", () => {
   const dataDir = newDataDir();
-  const stats = catalogueStats(generateSampleCatalogue());
+  // The default run reads the sample user's playlists (development mode), not the others'.
+  const sample = generateSampleCatalogue();
+  const stats = catalogueStats({
+    ...sample,
+    playlists: sample.playlists.filter((p) => SAMPLE_USER_PLAYLIST_IDS.includes(p.playlist.id)),
+  });
   let first: Awaited<ReturnType<typeof runWithEmulator>>;
   let firstFiles: Record<string, string>;
 

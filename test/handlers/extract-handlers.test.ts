@@ -79,12 +79,14 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
         SecretString: JSON.stringify({
           clientId: emulator.credentials.clientId,
           clientSecret: "revoked",
+          refreshToken: emulator.credentials.refreshToken,
         }),
       })
       .resolves({
         SecretString: JSON.stringify({
           clientId: emulator.credentials.clientId,
           clientSecret: emulator.credentials.clientSecret,
+          refreshToken: emulator.credentials.refreshToken,
         }),
       });
     const handler = createExtractPlaylistHandler({

@@ -42,7 +42,18 @@ export async function requestToken(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** A token of the emulator's authorizing user (refresh grant): what reads playlist items. */
 export async function accessToken(emulator: SpotifyEmulator): Promise<string> {
+  const { refreshToken } = emulator.credentials;
+  const { body } = await requestToken(emulator, {
+    grant_type: "refresh_token",
+    refresh_token: refreshToken,
+  });
+  return body.access_token as string;
+}
+
+/** A client-credentials token: the app alone, no user. */
+export async function appAccessToken(emulator: SpotifyEmulator): Promise<string> {
   const { body } = await requestToken(emulator);
   return body.access_token as string;
 }
@@ -64,7 +75,7 @@ export async function get(emulator: SpotifyEmulator, token: string, pathAndQuery
   const result: ApiResponse = {
     status: response.status,
     text,
-    body: JSON.parse(text),
+    body: /^\s*[[{]/.test(text) ? JSON.parse(text) : text,
     headers: response.headers,
   };
   return result;

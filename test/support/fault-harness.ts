@@ -10,7 +10,7 @@ import type {
 } from "../../local/local-pipeline";
 import type { PipelineOutput } from "../../statemachine/pipeline";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
-import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { defaultSamplePlaylists } from "../../local/spotify-emulator/sample-data";
 import type {
   RequestLogEntry,
   SpotifyEmulator,
@@ -66,7 +66,7 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
           sleeps.push(ms);
         },
       },
-      defaultPlaylists: options.defaultPlaylists ?? SAMPLE_PLAYLIST_IDS,
+      defaultPlaylists: options.defaultPlaylists ?? defaultSamplePlaylists(emulator.mode),
       ...(options.startTime ? { startTime: options.startTime } : {}),
       ...(options.executionName ? { executionName: options.executionName } : {}),
       ...(options.aroundTask ? { aroundTask: options.aroundTask } : {}),
