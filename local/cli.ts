@@ -6,33 +6,37 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { spotifyAppModeEnv } from "../functions/commons/config";
 import { lambdaErrorMessage } from "../functions/commons/errors";
-import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
-import { SAMPLE_PLAYLIST_IDS } from "./spotify-emulator/sample-data";
-import { startSpotifyEmulator } from "./spotify-emulator/server";
+import { authorizeCommand } from "./authorize-command";
+import { doctorCommand } from "./doctor-command";
+import { TARGET_OPTIONS, spotifyTargetOrExit } from "./spotify-target";
 
 const USAGE = `Usage:
   npm start [-- options]          run one hourly snapshot through the local pipeline
   npm run query -- "<SQL>"        query the local tables (songs_data, albums_data, artists_data, playlists_data)
+  npm run authorize [-- options]  authorize this app with your Spotify account, once (--help)
+  npm run doctor [-- options]     check which playlists this app can read, and why not (--help)
 
 Options for npm start:
   --snapshot <ISO time>     snapshot hour to take (default: the current hour)
-  --playlists <id,id,...>   playlists to snapshot (default: the sample's, or SPOTIFY_PLAYLIST_IDS)
+  --playlists <id,id,...>   playlists to snapshot (default: the sample user's, or SPOTIFY_PLAYLIST_IDS)
   --mode full|reprocess     reprocess rebuilds the tables from stored raw data, without Spotify
   --replay <folder>         serve recorded Spotify responses (see test/fixtures/recorded-spotify)
   --extended-quota          emulate an extended-quota app (popularity, followers, batch artists)
-  --live                    call the real Spotify API (needs SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)
+  --live                    call the real Spotify API, and only then (credentials below)
+  --credentials <file>      the credentials file (default: SPOTIFY_LAKE_CREDENTIALS, or
+                            ~/.config/spotify-lake/credentials.json, written by npm run authorize)
   --data-dir <folder>       where the local lake lives (default: .local)
   --verbose                 show the handlers' structured JSON logs
 
-Real Spotify is used when --live is given or SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are set
-(SPOTIFY_REFRESH_TOKEN enables reading your own playlists' items in development mode;
-SPOTIFY_APP_MODE=extended for an extended-quota app).`;
+Without --live the emulator (or --replay) answers, whatever the environment holds. With --live
+the credentials come from SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and SPOTIFY_REFRESH_TOKEN
+when SPOTIFY_CLIENT_ID is set, else from the credentials file; SPOTIFY_APP_MODE=extended for an
+extended-quota app (which may use client credentials; development mode needs npm run authorize).`;
 
 const dataDirOf = (value: string | undefined) =>
   resolve(value ?? process.env.SPOTIFY_LAKE_DATA_DIR ?? ".local");
@@ -44,9 +48,7 @@ async function run(argv: string[]): Promise<number> {
       snapshot: { type: "string" },
       playlists: { type: "string" },
       mode: { type: "string" },
-      replay: { type: "string" },
-      live: { type: "boolean", default: false },
-      "extended-quota": { type: "boolean", default: false },
+      ...TARGET_OPTIONS,
       "data-dir": { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -58,62 +60,17 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const dataDir = dataDirOf(values["data-dir"]);
-  const envCredentials = process.env.SPOTIFY_CLIENT_ID && process.env.SPOTIFY_CLIENT_SECRET;
-  const live = values.live || Boolean(envCredentials);
-  if (values.live && !envCredentials) {
-    console.error("--live needs SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET in the environment.");
-    return 2;
-  }
-
   const input: Record<string, unknown> = {};
   if (values.snapshot) input.snapshot = values.snapshot;
   if (values.playlists) input.playlists = values.playlists.split(",").map((s) => s.trim());
   if (values.mode) input.mode = values.mode;
 
-  let spotify: SpotifyClientSettings & { credentials: SpotifyCredentials };
-  let defaultPlaylists: readonly string[];
-  let stopEmulator = async () => {};
-  if (live) {
-    spotify = {
-      appMode: spotifyAppModeEnv(),
-      credentials: {
-        clientId: process.env.SPOTIFY_CLIENT_ID!,
-        clientSecret: process.env.SPOTIFY_CLIENT_SECRET!,
-        ...(process.env.SPOTIFY_REFRESH_TOKEN
-          ? { refreshToken: process.env.SPOTIFY_REFRESH_TOKEN }
-          : {}),
-      },
-    };
-    defaultPlaylists = (process.env.SPOTIFY_PLAYLIST_IDS ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    console.log("Spotify: the real Web API (credentials from the environment)");
-  } else {
-    if (values.replay && !existsSync(values.replay)) {
-      console.error(`--replay: no such folder ${values.replay}`);
-      return 2;
-    }
-    const emulator = await startSpotifyEmulator({
-      ...(values.replay ? { replayDir: resolve(values.replay) } : {}),
-      mode: values["extended-quota"] ? "extended" : "development",
-      // Links as real Spotify writes them, so raw objects do not depend on the local port.
-      pagingBaseUrl: "https://api.spotify.com/v1",
-    });
-    stopEmulator = () => emulator.close();
-    spotify = {
-      appMode: emulator.mode,
-      apiBaseUrl: emulator.apiBaseUrl,
-      accountsBaseUrl: emulator.accountsBaseUrl,
-      credentials: emulator.credentials,
-    };
-    defaultPlaylists = values.replay ? await replayPlaylistIds(values.replay) : SAMPLE_PLAYLIST_IDS;
-    console.log(
-      values.replay
-        ? `Spotify: local emulator replaying ${values.replay} (${emulator.url})`
-        : `Spotify: local emulator with the sample catalogue (${emulator.url})`,
-    );
-  }
+  const target = await spotifyTargetOrExit(values);
+  if (typeof target === "number") return target;
+  const { spotify } = target;
+  const defaultPlaylists = target.defaultPlaylists ?? (await replayPlaylistIds(values.replay!));
+  console.log(target.label);
+  for (const note of target.notes) console.log(note);
   console.log(`Lake: ${dataDir}\n`);
 
   let result: LocalRunResult;
@@ -126,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
       onStateEvent: printStateEvent(),
     });
   } finally {
-    await stopEmulator();
+    await target.close();
   }
   console.log("");
   console.log(formatSummary(result));
@@ -211,8 +168,15 @@ async function query(argv: string[]): Promise<number> {
   }
 }
 
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run,
+  query,
+  authorize: authorizeCommand,
+  doctor: doctorCommand,
+};
+
 const [command, ...rest] = process.argv.slice(2);
-const main = command === "query" ? query : command === "run" ? run : undefined;
+const main = command ? COMMANDS[command] : undefined;
 if (!main) {
   console.error(USAGE);
   process.exit(2);

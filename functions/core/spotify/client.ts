@@ -126,6 +126,17 @@ export class SpotifyClient implements SpotifyPort {
   }
 
   /**
+   * An authorized GET of `pathAndQuery` on the API base (e.g. `/me`), answered whatever its
+   * status, for diagnostics (`npm run doctor`) that explain refusals rather than raise them.
+   */
+  async inspect(pathAndQuery: string): Promise<SpotifyResponse> {
+    if (!pathAndQuery.startsWith("/")) {
+      throw new InvalidInputError("pathAndQuery", "must start with /");
+    }
+    return this.api.get(this.api.url(pathAndQuery));
+  }
+
+  /**
    * Artists by id, in input order: batches of 50 via `GET /artists?ids=`, or, once that
    * answers 403/404 (development mode), one `GET /artists/{id}` each. A 404 for one artist is
    * returned with status 404 for the caller to record as missing.
