@@ -7,7 +7,6 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { SPOTIFY_SCOPES, type SpotifyCredentials } from "../functions/commons/spotify";
 import { writeCredentialsFile } from "./credentials-file";
 
