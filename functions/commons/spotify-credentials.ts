@@ -90,10 +90,7 @@ export function parseSpotifyCredentials(value: unknown, source: string): Spotify
     );
   }
   const at = optionalText("authorizedAt", authorizedAt);
-  if (at !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(at)) {
-    throw new ConfigurationError(source, "has an authorizedAt that is not an ISO 8601 time");
-  }
-  if (at !== undefined && Number.isNaN(Date.parse(at))) {
+  if (at !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(Date.parse(at)))) {
     throw new ConfigurationError(source, "has an authorizedAt that is not an ISO 8601 time");
   }
   if (

@@ -6,7 +6,6 @@
 
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -17,14 +16,7 @@ import { AuthorizationFailed, authorize, type AuthorizeOptions } from "../../loc
 import { SAMPLE_IDS } from "../../local/spotify-emulator/sample-data";
 import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
 import { start } from "../support/emulator-http";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  const { port } = server.address() as { port: number };
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
+import { freePort } from "../support/local-run";
 
 /** A browser that follows the consent screen's redirect to the callback, as a real one does. */
 const browser = async (url: string) => {
