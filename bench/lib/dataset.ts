@@ -12,6 +12,7 @@ import { parseSnapshotHour, type SnapshotHour } from "../../functions/commons/sn
 import {
   generateSampleCatalogue,
   SAMPLE_PLAYLISTS_PER_SCALE,
+  sampleUser,
 } from "../../local/spotify-emulator/sample-data";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import type { CataloguePlaylist, SpotifyCatalogue } from "../../local/spotify-emulator/types";
@@ -44,10 +45,24 @@ export function foldPlaylists(
   return folded;
 }
 
+/**
+ * The benchmarks extract as a development-mode app authorized by the sample user, who may
+ * read only their own playlists' items: every benchmark playlist is made theirs, so the
+ * sample's playlists of other owners are measured too instead of answering 403. Entries and
+ * request counts are those of the sample; only `owner` changes.
+ */
+function asSampleUsersLibrary(catalogue: SpotifyCatalogue): SpotifyCatalogue {
+  const { followers: _followers, images: _images, ...owner } = sampleUser();
+  return {
+    ...catalogue,
+    playlists: catalogue.playlists.map((p) => ({ ...p, playlist: { ...p.playlist, owner } })),
+  };
+}
+
 /** The sample at `multiple` times its size (scale = multiple), folded to fit one run. */
 export function sampleMultipleCatalogue(multiple: number): SpotifyCatalogue {
   const catalogue = generateSampleCatalogue({ scale: multiple });
-  return { ...catalogue, playlists: foldPlaylists(catalogue.playlists) };
+  return asSampleUsersLibrary({ ...catalogue, playlists: foldPlaylists(catalogue.playlists) });
 }
 
 /**
@@ -69,7 +84,7 @@ export function catalogueWithEntries(entries: number): SpotifyCatalogue {
     remaining -= kept.length;
   }
   if (remaining > 0) throw new Error(`scale ${scale} holds fewer than ${entries} entries`);
-  return { ...catalogue, playlists };
+  return asSampleUsersLibrary({ ...catalogue, playlists });
 }
 
 export interface RawSnapshot {
