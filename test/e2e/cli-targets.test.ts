@@ -5,7 +5,7 @@
 // are what the next `npm start` uses.
 
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -98,7 +98,7 @@ describe("Command: npm start, which Spotify", () => {
     expect(result.stdout).toBe("");
   });
 
-  it("uses what npm run authorize stored: the next npm start reads the user's playlists with it", async () => {
+  it("uses what npm run authorize stored (0600, no secret printed): the next npm start reads the user's playlists with it", async () => {
     const home = mkdtempSync(join(tmpdir(), "spotify-lake-cli-"));
     const file = join(home, "stored.json");
 
@@ -113,6 +113,11 @@ describe("Command: npm start, which Spotify", () => {
     const run = await cli([...oneSnapshot(newDataDir()), "--credentials", file]);
 
     expect(authorized.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    for (const secret of [stored.clientSecret!, stored.refreshToken!]) {
+      expect(authorized.stdout + authorized.stderr + run.stdout + run.stderr).not.toContain(secret);
+    }
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n")[1]).toBe(
       `Credentials: ${file} (the emulator plays the app and user they name)`,

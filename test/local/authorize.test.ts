@@ -2,13 +2,12 @@
 // callback server, the emulator's scripted user at the consent screen, the code exchanged
 // (PKCE or client secret), the credentials file written 0600 and then used by the client; and
 // every way it stops: a state that does not match, access denied, an unregistered redirect
-// URI, `localhost`, no callback in time. Nothing it prints holds a secret.
+// URI, `localhost`, no callback in time. Nothing it prints holds a secret (the command
+// itself: test/e2e/cli-targets.test.ts).
 
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseSpotifyCredentials } from "../../functions/commons/spotify-credentials";
 import { SpotifyClient } from "../../functions/core/spotify/client";
@@ -158,39 +157,5 @@ describe("Function: authorize", () => {
     const error = await failure(authorize(options));
 
     expect(error.message).toContain("no answer from Spotify's consent page");
-  });
-});
-
-describe("Command: npm run authorize -- --emulator", () => {
-  it("stores the credentials and prints neither the client secret nor the refresh token", async () => {
-    // Prepare
-    const folder = mkdtempSync(join(tmpdir(), "spotify-lake-auth-cli-"));
-    const file = join(folder, "credentials.json");
-
-    // Act
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "local/cli.ts",
-        "authorize",
-        "--emulator",
-        "--port",
-        String(await freePort()),
-        "--credentials",
-        file,
-      ],
-      { env: { ...process.env, HOME: folder, SPOTIFY_LAKE_CREDENTIALS: "" } },
-    );
-
-    // Assess
-    const stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(stdout).toContain(`Stored in ${file}`);
-    for (const secret of [stored.clientSecret!, stored.refreshToken!]) {
-      expect(stdout).not.toContain(secret);
-      expect(stderr).not.toContain(secret);
-    }
   });
 });
