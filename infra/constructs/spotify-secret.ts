@@ -14,7 +14,7 @@ export class SpotifySecret extends Construct {
     this.secret = new SecretsmanagerSecret(this, "secret", {
       name: `${context.prefix}/spotify-credentials`,
       description:
-        'Spotify app credentials as JSON: {"clientId":"...","clientSecret":"...","refreshToken":"..."} (refreshToken optional; the extract functions store a rotated one).',
+        'Spotify app credentials as JSON: {"clientId","clientSecret"?,"refreshToken"?,"authorizedAt"?,"scopes"?}, the shape npm run authorize stores (clientSecret optional beside a PKCE refreshToken; the extract functions store a rotated one).',
       // Short enough that a destroyed dev stage can be recreated within a week.
       recoveryWindowInDays: 7,
     });
