@@ -9,6 +9,7 @@ import { pkceChallengeOf } from "../../../local/spotify-emulator/authorization";
 import {
   SAMPLE_FOREIGN_PLAYLIST_IDS,
   SAMPLE_IDS,
+  sampleUser,
 } from "../../../local/spotify-emulator/sample-data";
 import type { SpotifyEmulator } from "../../../local/spotify-emulator/server";
 import {
@@ -17,6 +18,7 @@ import {
   basic,
   get,
   requestToken,
+  sample,
   start,
 } from "../../support/emulator-http";
 
@@ -219,6 +221,34 @@ describe("Spotify emulator", () => {
         `/v1/playlists/${SAMPLE_IDS.collaborativePlaylist}/items`,
       );
       expect(own.status).toBe(200);
+    });
+
+    it("serves the items of another owner's collaborative playlist to a collaborator, and only to one", async () => {
+      const [foreign] = SAMPLE_FOREIGN_PLAYLIST_IDS;
+      const shared = (collaborators: string[]) => ({
+        ...sample,
+        playlists: sample.playlists.map((p) =>
+          p.playlist.id === foreign
+            ? { ...p, playlist: { ...p.playlist, collaborative: true }, collaborators }
+            : p,
+        ),
+      });
+      const member = await start({ catalogue: shared([sampleUser().id]) });
+      const outsider = await start({ catalogue: shared(["31someoneelse"]) });
+
+      const asMember = await get(
+        member,
+        await accessToken(member),
+        `/v1/playlists/${foreign}/items`,
+      );
+      const asOutsider = await get(
+        outsider,
+        await accessToken(outsider),
+        `/v1/playlists/${foreign}/items`,
+      );
+
+      expect(asMember.status).toBe(200);
+      expect(asOutsider.status).toBe(403);
     });
 
     it("lets an extended-quota app read any playlist's items with client credentials", async () => {
