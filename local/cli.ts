@@ -68,13 +68,13 @@ async function run(argv: string[]): Promise<number> {
   const target = await spotifyTargetOrExit(values);
   if (typeof target === "number") return target;
   const { spotify } = target;
-  const defaultPlaylists = target.defaultPlaylists ?? (await replayPlaylistIds(values.replay!));
   console.log(target.label);
   for (const note of target.notes) console.log(note);
   console.log(`Lake: ${dataDir}\n`);
 
   let result: LocalRunResult;
   try {
+    const defaultPlaylists = target.defaultPlaylists ?? (await replayPlaylistIds(values.replay!));
     result = await runPipelineLocally({
       dataDir,
       input,
