@@ -46,11 +46,21 @@ export type EntryOutcome =
   | { kind: "skipped"; reason: SkipReason }
   | { kind: "quarantined"; reason: EntryQuarantineReason };
 
-const RELEASE_DATE_FORMATS: Readonly<Record<string, RegExp>> = {
-  year: /^\d{4}$/,
-  month: /^\d{4}-\d{2}$/,
-  day: /^\d{4}-\d{2}-\d{2}$/,
-};
+// A Map, not an object literal: the precision comes from the payload, and a value such as
+// "constructor" or "toString" must find nothing rather than an inherited property.
+const RELEASE_DATE_FORMATS: ReadonlyMap<string, RegExp> = new Map([
+  ["year", /^\d{4}$/],
+  ["month", /^\d{4}-(0[1-9]|1[0-2])$/],
+  ["day", /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/],
+]);
+
+/** A `YYYY-MM-DD` that names a day of the calendar (no 2023-02-29, no 2024-04-31). */
+function isCalendarDay(date: string): boolean {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
 
 const quarantined = (reason: EntryQuarantineReason): EntryOutcome => ({
   kind: "quarantined",
@@ -149,9 +159,13 @@ function albumOf(album: unknown): AlbumRow | EntryQuarantineReason {
   if (typeof album.name !== "string") return "missing_album_name";
   if (typeof album.album_type !== "string") return "missing_album_type";
   const precision = album.release_date_precision;
-  const format = typeof precision === "string" ? RELEASE_DATE_FORMATS[precision] : undefined;
+  const format = typeof precision === "string" ? RELEASE_DATE_FORMATS.get(precision) : undefined;
   if (format === undefined) return "invalid_release_date_precision";
-  if (typeof album.release_date !== "string" || !format.test(album.release_date)) {
+  if (
+    typeof album.release_date !== "string" ||
+    !format.test(album.release_date) ||
+    (precision === "day" && !isCalendarDay(album.release_date))
+  ) {
     return "invalid_release_date";
   }
   if (!isCount(album.total_tracks)) return "invalid_album_total_tracks";

@@ -41,6 +41,24 @@ describe("entryOutcomeOf", () => {
       "invalid_release_date",
     ],
     [
+      "a day-precision release date that is not a calendar day (29 February 2023)",
+      (e: Entry2) => {
+        const album = e.item.album as Entry2["item"];
+        album.release_date = "2023-02-29";
+        album.release_date_precision = "day";
+      },
+      "invalid_release_date",
+    ],
+    [
+      "a month-precision release date in month 13",
+      (e: Entry2) => {
+        const album = e.item.album as Entry2["item"];
+        album.release_date = "2023-13";
+        album.release_date_precision = "month";
+      },
+      "invalid_release_date",
+    ],
+    [
       "an unknown release date precision",
       (e: Entry2) => ((e.item.album as Entry2["item"]).release_date_precision = "week"),
       "invalid_release_date_precision",
