@@ -7,6 +7,8 @@
 import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { StateMachineDefinition } from "aws-local-stepfunctions";
+import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
 import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
@@ -26,6 +28,7 @@ import {
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
+import { removeAbandonedTemporaries } from "./adapters/temporary-files";
 import type { QuotaUsage } from "./aws-quotas";
 import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
 import type { LambdaHandler } from "./lambda-runtime";
@@ -218,7 +221,30 @@ async function reportStateEvents(
   }
 }
 
+/** Refuses a data folder that exists but is not a folder, naming it. */
+function checkDataDir(dataDir: string): void {
+  let isFolder = true;
+  try {
+    isFolder = statSync(dataDir).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (!isFolder) {
+    throw new Error(
+      `the data folder ${dataDir} is a file, not a folder: give --data-dir (or ` +
+        "SPOTIFY_LAKE_DATA_DIR) a folder, new or holding a local lake",
+    );
+  }
+}
+
+/** An execution name as the console makes them unique: the start time and a random part. */
+const newExecutionName = (startTime: Date): string =>
+  `local-${startTime.getTime()}-${randomBytes(4).toString("hex")}`;
+
 export async function runPipelineLocally(options: LocalPipelineOptions): Promise<LocalRunResult> {
+  checkDataDir(options.dataDir);
+  // Temporary files of writes a killed run never finished (their writer is gone).
+  await removeAbandonedTemporaries(options.dataDir);
   const definition = loadPipelineDefinition();
   const { redrive } = options;
   if (redrive) {
@@ -236,7 +262,8 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
 
   const startTime = options.startTime ?? new Date();
-  const executionName = options.executionName ?? `local-${startTime.getTime()}`;
+  // Two runs started in the same millisecond must not share an execution (and so a lease).
+  const executionName = options.executionName ?? newExecutionName(startTime);
   const executionId = `arn:aws:states:local:000000000000:execution:spotify-lake-pipeline:${executionName}`;
   const machine = new StateMachine(definition, {
     // Starting mid-way leaves earlier states unreachable, which the validator refuses; the

@@ -1,10 +1,11 @@
 // ObjectStore over a local folder: the filesystem lake. Writes go to a temporary file and are
 // renamed into place, so, like an S3 PUT, a reader never sees half an object.
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ConditionalObjectStore } from "../../functions/commons/ports";
+import { temporaryPathFor } from "./temporary-files";
 
 const etagOf = (body: Uint8Array) => createHash("sha256").update(body).digest("hex");
 
@@ -31,7 +32,7 @@ export class FileObjectStore implements ConditionalObjectStore {
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const temporary = temporaryPathFor(path);
     await writeFile(temporary, body);
     await rename(temporary, path);
   }
