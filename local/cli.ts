@@ -11,6 +11,7 @@ import { lambdaErrorMessage } from "../functions/commons/errors";
 import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
+import { executionInputOf, refuseEmptyOptions, UsageError } from "./cli-input";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
 import { SAMPLE_PLAYLIST_IDS } from "./spotify-emulator/sample-data";
@@ -57,6 +58,12 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  try {
+    refuseEmptyOptions(values);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const dataDir = dataDirOf(values["data-dir"]);
   const envCredentials = process.env.SPOTIFY_CLIENT_ID && process.env.SPOTIFY_CLIENT_SECRET;
   const live = values.live || Boolean(envCredentials);
@@ -65,10 +72,14 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const input: Record<string, unknown> = {};
-  if (values.snapshot) input.snapshot = values.snapshot;
-  if (values.playlists) input.playlists = values.playlists.split(",").map((s) => s.trim());
-  if (values.mode) input.mode = values.mode;
+  let input: Record<string, unknown>;
+  try {
+    input = executionInputOf(values);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
 
   let spotify: SpotifyClientSettings & { credentials: SpotifyCredentials };
   let defaultPlaylists: readonly string[];
@@ -129,7 +140,7 @@ async function run(argv: string[]): Promise<number> {
     await stopEmulator();
   }
   console.log("");
-  console.log(formatSummary(result));
+  console.log(formatSummary(result, dataDir));
   if (result.status === "SUCCEEDED") {
     console.log(
       `\nQuery the tables:  npm run query -- "SELECT album_name, COUNT(*) FROM songs_data GROUP BY album_name"`,

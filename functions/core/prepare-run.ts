@@ -74,10 +74,13 @@ function resolveSnapshot(value: unknown, started: Date): SnapshotHour {
   const latest = snapshotHourOf(started);
   if (value === undefined) return latest;
   const snapshot = parseSnapshotHour(value, "snapshot");
-  if (Date.parse(snapshot.iso) > Date.parse(latest.iso)) {
+  // The time as given, not its hour: 05:40 asked for at 05:10 is in the future too.
+  const given = new Date(value as string).getTime();
+  if (given > started.getTime()) {
     throw new InvalidInputError(
       "snapshot",
-      `is in the future (${snapshot.iso}); the latest snapshot this execution can take is ${latest.iso}`,
+      `is in the future (${String(value)}, after the execution's start ${started.toISOString()}); ` +
+        `the latest snapshot this execution can take is ${latest.iso}`,
     );
   }
   if (Date.parse(snapshot.iso) < EARLIEST_SNAPSHOT) {

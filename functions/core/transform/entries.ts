@@ -6,7 +6,14 @@
 import { entryKindOf, entryTrack } from "../spotify/entries";
 import { isSpotifyId } from "../../commons/snapshot";
 import { isObject, type JsonObject } from "../../commons/json";
-import { artistIdsOf, instantMillis, isAbsent, isCount, spotifyUrl } from "./json";
+import {
+  artistIdsOf,
+  hasWellFormedText,
+  instantMillis,
+  isAbsent,
+  isCount,
+  spotifyUrl,
+} from "./json";
 import type { AlbumRow, SongRow } from "./tables";
 
 export const SKIP_REASONS = ["null_entry", "episode", "local_file"] as const;
@@ -39,7 +46,8 @@ export type EntryQuarantineReason =
   | "invalid_artist_id"
   | "missing_artist_name"
   | "invalid_added_at"
-  | "invalid_added_by";
+  | "invalid_added_by"
+  | "invalid_text";
 
 export type EntryOutcome =
   | { kind: "song"; song: SongRow; album: AlbumRow }
@@ -126,30 +134,28 @@ export function entryOutcomeOf(entry: unknown, playlistId: string, position: num
     addedBy = fields.added_by.id === "" ? null : fields.added_by.id;
   }
 
-  return {
-    kind: "song",
-    album,
-    song: {
-      playlist_id: playlistId,
-      position,
-      song_id: track.id,
-      song_name: track.name,
-      duration_ms: track.duration_ms,
-      explicit: track.explicit,
-      popularity: isAbsent(popularity) ? null : popularity,
-      track_number: track.track_number,
-      disc_number: track.disc_number,
-      isrc: isAbsent(isrc) ? null : isrc,
-      song_url: songUrl,
-      album_id: album.album_id,
-      album_name: album.album_name,
-      artist_id: artistIds[0]!,
-      artist_name: primary.name,
-      artist_ids: artistIds,
-      added_at: addedAt,
-      added_by: addedBy,
-    },
+  const song: SongRow = {
+    playlist_id: playlistId,
+    position,
+    song_id: track.id,
+    song_name: track.name,
+    duration_ms: track.duration_ms,
+    explicit: track.explicit,
+    popularity: isAbsent(popularity) ? null : popularity,
+    track_number: track.track_number,
+    disc_number: track.disc_number,
+    isrc: isAbsent(isrc) ? null : isrc,
+    song_url: songUrl,
+    album_id: album.album_id,
+    album_name: album.album_name,
+    artist_id: artistIds[0]!,
+    artist_name: primary.name,
+    artist_ids: artistIds,
+    added_at: addedAt,
+    added_by: addedBy,
   };
+  if (!hasWellFormedText(song) || !hasWellFormedText(album)) return quarantined("invalid_text");
+  return { kind: "song", album, song };
 }
 
 /** The album row of a track's `album`, or the reason it cannot be one. */
