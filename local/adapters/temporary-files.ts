@@ -4,8 +4,9 @@
 // another live run is still writing, and remove only the former.
 
 import { randomBytes } from "node:crypto";
-import { readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
+import { basename } from "node:path";
+import { filesUnder } from "./files-under";
 
 const TEMPORARY = /\.(\d+)-[0-9a-f]{12}\.tmp$/;
 
@@ -27,27 +28,12 @@ function isAlive(pid: number): boolean {
 /** Removes, under `root`, the temporary files whose writer is no longer running; their paths. */
 export async function removeAbandonedTemporaries(root: string): Promise<string[]> {
   const removed: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
+  for (const path of await filesUnder(root)) {
+    const match = TEMPORARY.exec(basename(path));
+    if (match && !isAlive(Number(match[1]))) {
+      await rm(path, { force: true });
+      removed.push(path);
     }
-    for (const entry of entries) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        await walk(path);
-        continue;
-      }
-      const match = TEMPORARY.exec(entry.name);
-      if (match && !isAlive(Number(match[1]))) {
-        await rm(path, { force: true });
-        removed.push(path);
-      }
-    }
-  };
-  await walk(root);
+  }
   return removed;
 }
