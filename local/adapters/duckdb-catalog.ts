@@ -81,6 +81,11 @@ export class RefusedStatementError extends Error {
 }
 
 const ALLOWED_STATEMENTS = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+const REFUSED_KEYWORDS = new Set(
+  "ALTER ATTACH CALL CHECKPOINT COPY CREATE DELETE DETACH DROP EXPORT IMPORT INSERT INSTALL LOAD PRAGMA RESET SET UPDATE USE VACUUM".split(
+    " ",
+  ),
+);
 
 /** The partition folders of each table, refusing a location that leaves the lake. */
 async function registeredFolders(db: DuckDBConnection, catalogPath: string, lakeDir: string) {
@@ -152,12 +157,21 @@ export async function sandboxedQuery(db: DuckDBConnection, sql: string) {
       `give exactly one SELECT statement (this text holds ${statements.count})`,
     );
   }
-  const prepared = await statements.prepare(0);
-  if (!ALLOWED_STATEMENTS.has(prepared.statementType)) {
-    const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
-    throw new RefusedStatementError(
+  const refuse = (kind: string) =>
+    new RefusedStatementError(
       `${kind} statements are refused: the local tables are read-only and queries may only SELECT`,
     );
+  let prepared;
+  try {
+    prepared = await statements.prepare(0);
+  } catch (error) {
+    // Binding may fail first (COPY to a file outside the lake): still name the statement.
+    const keyword = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase();
+    if (keyword && REFUSED_KEYWORDS.has(keyword)) throw refuse(keyword);
+    throw error;
+  }
+  if (!ALLOWED_STATEMENTS.has(prepared.statementType)) {
+    throw refuse(StatementType[prepared.statementType] ?? String(prepared.statementType));
   }
   return prepared.runAndReadAll();
 }

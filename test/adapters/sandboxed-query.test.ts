@@ -37,6 +37,11 @@ describe("The sandboxed query command", () => {
 
   it.each([
     [
+      "COPY ... TO a file outside the lake",
+      "COPY songs_data TO '/tmp/copied.csv'",
+      /COPY statements are refused/,
+    ],
+    [
       "COPY ... TO",
       `COPY (SELECT * FROM songs_data) TO '${lake}/copied.csv'`,
       /COPY statements are refused/,
