@@ -83,10 +83,12 @@ describe("prepareRun", () => {
     expect(error.name).toBe("InvalidInputError");
   });
 
-  it("takes a time earlier within the current hour as that hour", () => {
-    expect(prepareRun({ snapshot: "2026-11-22T05:17:00Z" }, EXECUTION, DEFAULTS).snapshot).toBe(
-      "2026-11-22T05:00:00.000Z",
-    );
+  it("takes a time earlier within the current hour, or a minute ahead of the start (clock skew), as that hour", () => {
+    for (const snapshot of ["2026-11-22T05:17:00Z", "2026-11-22T05:18:30Z"]) {
+      expect(prepareRun({ snapshot }, EXECUTION, DEFAULTS).snapshot).toBe(
+        "2026-11-22T05:00:00.000Z",
+      );
+    }
   });
 
   it("names year 0 as given, not as 1900, when refusing it", () => {
