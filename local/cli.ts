@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { lambdaErrorMessage } from "../functions/commons/errors";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
+import { executionInputOf, refuseEmptyOptions, UsageError } from "./cli-input";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
 import { authorizeCommand } from "./authorize-command";
@@ -59,11 +60,21 @@ async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  try {
+    refuseEmptyOptions(values);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const dataDir = dataDirOf(values["data-dir"]);
-  const input: Record<string, unknown> = {};
-  if (values.snapshot) input.snapshot = values.snapshot;
-  if (values.playlists) input.playlists = values.playlists.split(",").map((s) => s.trim());
-  if (values.mode) input.mode = values.mode;
+  let input: Record<string, unknown>;
+  try {
+    input = executionInputOf(values);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
 
   const target = await spotifyTargetOrExit(values);
   if (typeof target === "number") return target;
@@ -86,7 +97,7 @@ async function run(argv: string[]): Promise<number> {
     await target.close();
   }
   console.log("");
-  console.log(formatSummary(result));
+  console.log(formatSummary(result, dataDir));
   if (result.status === "SUCCEEDED") {
     console.log(
       `\nQuery the tables:  npm run query -- "SELECT album_name, COUNT(*) FROM songs_data GROUP BY album_name"`,

@@ -7,6 +7,8 @@
 import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { StateMachineDefinition } from "aws-local-stepfunctions";
+import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
 import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
@@ -26,6 +28,9 @@ import {
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
+import { removeAbandonedTemporaries } from "./adapters/temporary-files";
+import type { QuotaUsage } from "./aws-quotas";
+import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
 import type { LambdaHandler } from "./lambda-runtime";
 import { lambdaInvokeAdapter } from "./lambda-runtime";
 
@@ -81,6 +86,8 @@ export interface LocalRunResult {
   /** The top-level state the execution failed in, with its input: where a redrive resumes. */
   failedState?: FailedState;
   durationMs: number;
+  /** History events AWS would have written, and the largest payload (see local/aws-quotas.ts). */
+  quotas: QuotaUsage;
 }
 
 export const localPaths = (dataDir: string) => ({
@@ -122,12 +129,14 @@ type TaskHandler = (parameters: unknown) => Promise<unknown>;
  * The interpreter's handler for every Task state, by state name: the handler of the step the
  * Task calls, behind the `lambda:invoke` adapter and the test's `aroundTask`. A Task without
  * a local handler would call real AWS Lambda: refuse to start instead. Each call is added to
- * `inflight` until it settles.
+ * `inflight` until it settles. The Task's input (after Parameters) and its result are held to
+ * AWS's payload limit, and no Task starts once an earlier state broke a quota.
  */
 function localTaskHandlers(
   definition: StateMachineDefinition,
   options: LocalPipelineOptions,
   inflight: Set<Promise<unknown>>,
+  meter: QuotaMeter,
 ): Record<string, TaskHandler> {
   const handlers = localHandlers(options);
   const taskHandlers: Record<string, TaskHandler> = {};
@@ -138,11 +147,19 @@ function localTaskHandlers(
     }
     const invoke = lambdaInvokeAdapter(`spotify-lake-local-${step}`, handlers[step]);
     const around = options.aroundTask?.[task.name];
-    taskHandlers[task.name] = (parameters) => {
+    taskHandlers[task.name] = async (parameters) => {
+      // The meter reads the interpreter's events asynchronously: let it catch up first, so a
+      // quota an earlier state broke stops the run before this Task does anything.
+      await new Promise((resolve) => setImmediate(resolve));
+      const before = meter.violation ?? meter.checkPayload(task.name, "input", parameters);
+      if (before) throw new QuotaExceededError(before);
       const call = around ? around(() => invoke(parameters), parameters) : invoke(parameters);
       inflight.add(call);
       void call.catch(() => undefined).finally(() => inflight.delete(call));
-      return call;
+      const result = await call;
+      const after = meter.checkPayload(task.name, "result", result);
+      if (after) throw new QuotaExceededError(after);
+      return result;
     };
   }
   return taskHandlers;
@@ -156,14 +173,20 @@ interface ObservedFailure {
   failedState?: FailedState;
 }
 
-/** Turns the interpreter's events into StateProgress reports, noting how the execution failed. */
+/**
+ * Turns the interpreter's events into StateProgress reports, noting how the execution failed;
+ * each event also goes through the quota meter, and a broken quota stops the execution.
+ */
 async function reportStateEvents(
   events: ExecutionEvents,
   observed: ObservedFailure,
   onStateEvent: LocalPipelineOptions["onStateEvent"],
+  meter: QuotaMeter,
+  abort: () => void,
 ): Promise<void> {
   const entered = new Map<string, number>();
   for await (const event of events) {
+    if (meter.observe(event)) abort();
     if (event.type === "ExecutionFailed") {
       observed.failure = { error: event.Error, cause: String(event.Cause ?? "") };
       continue;
@@ -198,7 +221,30 @@ async function reportStateEvents(
   }
 }
 
+/** Refuses a data folder that exists but is not a folder, naming it. */
+function checkDataDir(dataDir: string): void {
+  let isFolder = true;
+  try {
+    isFolder = statSync(dataDir).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (!isFolder) {
+    throw new Error(
+      `the data folder ${dataDir} is a file, not a folder: give --data-dir (or ` +
+        "SPOTIFY_LAKE_DATA_DIR) a folder, new or holding a local lake",
+    );
+  }
+}
+
+/** An execution name as the console makes them unique: the start time and a random part. */
+const newExecutionName = (startTime: Date): string =>
+  `local-${startTime.getTime()}-${randomBytes(4).toString("hex")}`;
+
 export async function runPipelineLocally(options: LocalPipelineOptions): Promise<LocalRunResult> {
+  checkDataDir(options.dataDir);
+  // Temporary files of writes a killed run never finished (their writer is gone).
+  await removeAbandonedTemporaries(options.dataDir);
   const definition = loadPipelineDefinition();
   const { redrive } = options;
   if (redrive) {
@@ -211,11 +257,13 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   // In-flight calls are tracked so the run returns only when every Lambda has finished, as
   // Map iterations still running when the Map failed do in AWS.
   const inflight = new Set<Promise<unknown>>();
-  const taskHandlers = localTaskHandlers(definition, options, inflight);
+  const meter = new QuotaMeter();
+  const taskHandlers = localTaskHandlers(definition, options, inflight, meter);
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
 
   const startTime = options.startTime ?? new Date();
-  const executionName = options.executionName ?? `local-${startTime.getTime()}`;
+  // Two runs started in the same millisecond must not share an execution (and so a lease).
+  const executionName = options.executionName ?? newExecutionName(startTime);
   const executionId = `arn:aws:states:local:000000000000:execution:spotify-lake-pipeline:${executionName}`;
   const machine = new StateMachine(definition, {
     // Starting mid-way leaves earlier states unreachable, which the validator refuses; the
@@ -246,13 +294,20 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
 
   const observed: ObservedFailure = {};
   const started = Date.now();
-  const logs = reportStateEvents(execution.eventLogs, observed, options.onStateEvent);
+  const logs = reportStateEvents(
+    execution.eventLogs,
+    observed,
+    options.onStateEvent,
+    meter,
+    execution.abort,
+  );
 
+  const zeroUsage = { durationMs: 0, quotas: meter.usage() };
   let result: LocalRunResult;
   try {
     const output = await execution.result;
     await logs;
-    result = { status: "SUCCEEDED", executionId, executionName, output, durationMs: 0 };
+    result = { status: "SUCCEEDED", executionId, executionName, output, ...zeroUsage };
   } catch (error) {
     await logs.catch(() => undefined);
     const { failure, failedState } = observed;
@@ -263,9 +318,21 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
       error: failure?.error ?? (error as Error).name,
       cause: failure?.cause ?? (error as Error).message,
       ...(failedState ? { failedState } : {}),
-      durationMs: 0,
+      ...zeroUsage,
     };
   }
   while (inflight.size > 0) await Promise.allSettled([...inflight]);
-  return { ...result, durationMs: Date.now() - started };
+  const quota = meter.violation;
+  if (quota) {
+    // As in AWS, a broken quota fails the execution whatever the states did after it.
+    const { output: _, ...rest } = result;
+    result = {
+      ...rest,
+      status: "FAILED",
+      error: quota.error,
+      cause: quota.cause,
+      ...(quota.state ? { failedState: quota.state } : {}),
+    };
+  }
+  return { ...result, quotas: meter.usage(), durationMs: Date.now() - started };
 }

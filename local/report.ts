@@ -1,5 +1,6 @@
 // Text rendering for the CLI: the run summary and query results as aligned tables.
 
+import { join } from "node:path";
 import { lambdaErrorMessage } from "../functions/commons/errors";
 import type { PipelineOutput } from "../statemachine/pipeline";
 import type { LocalRunResult } from "./local-pipeline";
@@ -27,7 +28,7 @@ export function formatTable(columns: string[], rows: Record<string, unknown>[]):
   ].join("\n");
 }
 
-export function formatSummary(result: LocalRunResult): string {
+export function formatSummary(result: LocalRunResult, dataDir: string): string {
   const lines: string[] = [];
   if (result.status === "FAILED") {
     lines.push(
@@ -35,9 +36,11 @@ export function formatSummary(result: LocalRunResult): string {
     );
     lines.push(`  ${lambdaErrorMessage(result.cause)}`);
     if (result.error === "SnapshotLockedError") {
+      // The local command line cannot redrive: what it can do is run again.
       lines.push(
-        "  (An earlier local run of this hour stopped while writing it. Its lease runs out after",
-        "   20 minutes; to take the snapshot now, delete .local/raw/_leases.)",
+        "  (Another local run of this hour holds its lease, or one stopped while writing it.",
+        "   Run the same command again once the lease has run out (20 minutes at most); if no",
+        `   other run uses this data folder, delete ${join(dataDir, "raw", "_leases")} to take it now.)`,
       );
     }
     return lines.join("\n");

@@ -10,6 +10,24 @@ import type { Context } from "aws-lambda";
 
 export const logger = new Logger({ serviceName: "spotify-lake" });
 
+/**
+ * Longest error message a step hands to Step Functions. The message becomes the state's Cause,
+ * which a Catch may carry into the state (the Map collects one per unavailable playlist), and
+ * state payloads are capped at 256 KiB: a longer message is cut, pointing to the log line
+ * that holds it whole.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+/** The message cut to MAX_ERROR_MESSAGE_CHARS, naming where the whole one is logged. */
+export function boundedErrorMessage(
+  message: string,
+  context: Pick<Context, "logGroupName" | "awsRequestId">,
+): string {
+  if (message.length <= MAX_ERROR_MESSAGE_CHARS) return message;
+  const pointer = ` … [${message.length - MAX_ERROR_MESSAGE_CHARS} more characters in the "step failed" log line of ${context.logGroupName}, request ${context.awsRequestId}]`;
+  return message.slice(0, MAX_ERROR_MESSAGE_CHARS) + pointer;
+}
+
 /** Adds the run's snapshot and execution to every log line of the invocation. */
 const runLogKeys = (): MiddlewareObj<unknown, unknown, Error, Context> => ({
   before: (request) => {
@@ -24,6 +42,7 @@ const runLogKeys = (): MiddlewareObj<unknown, unknown, Error, Context> => ({
     const error = request.error;
     // The message is ours and never holds secrets; the stack stays out of the state machine.
     logger.error("step failed", { errorName: error?.name, errorMessage: error?.message });
+    if (error) error.message = boundedErrorMessage(error.message, request.context);
   },
 });
 

@@ -17,16 +17,12 @@ export function isSpotifyId(value: unknown): value is string {
   return typeof value === "string" && SPOTIFY_ID_PATTERN.test(value);
 }
 
+const HOUR_MS = 3_600_000;
+
 /** Truncates an instant to its UTC hour. */
 export function snapshotHourOf(instant: Date): SnapshotHour {
-  const truncated = new Date(
-    Date.UTC(
-      instant.getUTCFullYear(),
-      instant.getUTCMonth(),
-      instant.getUTCDate(),
-      instant.getUTCHours(),
-    ),
-  );
+  // Arithmetic, not Date.UTC, which reads years 0-99 as 1900-1999.
+  const truncated = new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
   const iso = truncated.toISOString();
   return { iso, date: iso.slice(0, 10), hour: iso.slice(11, 13) };
 }
@@ -51,7 +47,9 @@ export function parseSnapshotHour(value: unknown, field = "snapshot"): SnapshotH
   const [, y, mo, d, h, mi, s] = match.map(Number);
   const instant = new Date(value);
   // Date.parse rolls 2026-02-31 over to March; compare the fields to refuse such dates.
-  const roundTrip = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s || 0));
+  // (setUTCFullYear, as Date.UTC would read years 0-99 as 1900-1999.)
+  const roundTrip = new Date(0);
+  roundTrip.setUTCFullYear(y!, mo! - 1, d!);
   if (
     Number.isNaN(instant.getTime()) ||
     roundTrip.getUTCMonth() !== mo! - 1 ||

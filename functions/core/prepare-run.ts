@@ -11,6 +11,12 @@ export type RunMode = (typeof RUN_MODES)[number];
 
 /** Bounded so the Map state's collected results stay far below the 256 KB state limit. */
 export const MAX_PLAYLISTS_PER_RUN = 1000;
+/**
+ * How far a snapshot may lie after the execution's start: the scheduler's scheduled time and
+ * Step Functions' start time come from different clocks, and an hourly run must not fail
+ * because one ran a little ahead.
+ */
+const CLOCK_SKEW_MS = 60_000;
 /** Spotify launched in October 2008; an earlier snapshot is a typo. */
 const EARLIEST_SNAPSHOT = Date.UTC(2008, 0, 1);
 
@@ -74,10 +80,13 @@ function resolveSnapshot(value: unknown, started: Date): SnapshotHour {
   const latest = snapshotHourOf(started);
   if (value === undefined) return latest;
   const snapshot = parseSnapshotHour(value, "snapshot");
-  if (Date.parse(snapshot.iso) > Date.parse(latest.iso)) {
+  // The time as given, not its hour: 05:40 asked for at 05:10 is in the future too.
+  const given = new Date(value as string).getTime();
+  if (given > started.getTime() + CLOCK_SKEW_MS) {
     throw new InvalidInputError(
       "snapshot",
-      `is in the future (${snapshot.iso}); the latest snapshot this execution can take is ${latest.iso}`,
+      `is in the future (${String(value)}, after the execution's start ${started.toISOString()}); ` +
+        `the latest snapshot this execution can take is ${latest.iso}`,
     );
   }
   if (Date.parse(snapshot.iso) < EARLIEST_SNAPSHOT) {

@@ -3,13 +3,14 @@
 // state machine's Wait/Choice loop runs exactly as it does against Glue. Like Glue, only
 // what a crawl registered is queryable: files written after it stay invisible until the next.
 
-import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import type { Crawler, CrawlerStatus } from "../../functions/commons/ports";
-import { connectDuckDb, sqlString } from "./duckdb";
+import type { CatalogPartition } from "./duckdb-catalog";
+import { dataDirOfCatalog, writeCatalog } from "./duckdb-catalog";
 import type { FileObjectStore } from "./file-object-store";
+import { temporaryPathFor } from "./temporary-files";
 
 interface CrawlerStateFile {
   state: "READY" | "RUNNING";
@@ -86,35 +87,15 @@ export class DuckDbCrawler implements Crawler {
       partitions.set(folder, partition);
       partitionsByTable.set(table, partitions);
     }
-    const db = await connectDuckDb(this.catalogPath);
-    await db.run("BEGIN TRANSACTION");
-    try {
-      await db.run(
-        "CREATE OR REPLACE TABLE catalog_partitions (table_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR, location VARCHAR)",
-      );
-      for (const [table, partitions] of partitionsByTable) {
-        const globs: string[] = [];
-        for (const [folder, { date, hour }] of partitions) {
-          const location = this.lake.pathOf(folder);
-          globs.push(`${location}/*.parquet`);
-          await db.run(
-            `INSERT INTO catalog_partitions VALUES (${[table, date, hour, location].map(sqlString).join(", ")})`,
-          );
-        }
-        // Glue types partition columns as strings; say so, rather than let DuckDB guess DATE/INT.
-        await db.run(
-          `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${globs.map(sqlString).join(", ")}], ` +
-            `hive_partitioning = true, union_by_name = true, ` +
-            `hive_types = {'snapshot_date': VARCHAR, 'snapshot_hour': VARCHAR})`,
-        );
+    const dataDir = dataDirOfCatalog(this.catalogPath);
+    const registered: CatalogPartition[] = [];
+    for (const [table, partitions] of partitionsByTable) {
+      for (const [folder, { date, hour }] of partitions) {
+        const location = relative(dataDir, this.lake.pathOf(folder)).split(sep).join("/");
+        registered.push({ table, date, hour, location });
       }
-      await db.run("COMMIT");
-    } catch (error) {
-      await db.run("ROLLBACK");
-      throw error;
-    } finally {
-      db.closeSync();
     }
+    await writeCatalog(this.catalogPath, registered);
     return [...partitionsByTable].map(([table, partitions]) => ({
       table,
       partitions: partitions.size,
@@ -139,14 +120,38 @@ export class DuckDbCrawler implements Crawler {
     };
   }
 
+  /**
+   * The state file, or a fresh READY state when there is none or it cannot be read (a crash
+   * of an older version mid-write): it records no crawl, so the next poll asks for one.
+   */
   private async readState(): Promise<CrawlerStateFile> {
-    if (!existsSync(this.statePath)) return { state: "READY", crawled: true };
-    return JSON.parse(await readFile(this.statePath, "utf8")) as CrawlerStateFile;
+    let text: string;
+    try {
+      text = await readFile(this.statePath, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        return { state: "READY", crawled: true };
+      throw error;
+    }
+    try {
+      const state = JSON.parse(text) as Partial<CrawlerStateFile> | null;
+      if (state?.state === "READY" || state?.state === "RUNNING") return state as CrawlerStateFile;
+    } catch {
+      // rebuilt below
+    }
+    return { state: "READY", crawled: true };
   }
 
+  /** Writes the state to a temporary file renamed into place: a reader never sees half of it. */
   private async writeState(state: CrawlerStateFile): Promise<void> {
     await mkdir(dirname(this.statePath), { recursive: true });
-    await writeFile(this.statePath, JSON.stringify(state, null, 2));
+    const temporary = temporaryPathFor(this.statePath);
+    try {
+      await writeFile(temporary, JSON.stringify(state, null, 2));
+      await rename(temporary, this.statePath);
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { QueryEngine, QueryStatus } from "../../functions/commons/ports";
-import { connectDuckDb } from "./duckdb";
+import { sandboxedQuery, withCatalog } from "./duckdb-catalog";
 
 interface StoredQuery {
   sql: string;
@@ -21,17 +21,22 @@ function asText(value: unknown): string | null {
   return String(value);
 }
 
+/**
+ * Runs one query over the catalog's tables, sandboxed: read-only, confined to the lake, SELECT
+ * only (a refused statement throws RefusedStatementError naming it).
+ */
 export async function runSql(
   catalogPath: string,
   sql: string,
 ): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
-  const db = await connectDuckDb(catalogPath);
-  try {
-    const reader = await db.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
-  } finally {
-    db.closeSync();
-  }
+  return withCatalog(
+    catalogPath,
+    async (db) => {
+      const reader = await sandboxedQuery(db, sql);
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
+    },
+    { sandbox: true },
+  );
 }
 
 export class DuckDbQueryEngine implements QueryEngine {

@@ -1,10 +1,12 @@
 // ObjectStore over a local folder: the filesystem lake. Writes go to a temporary file and are
 // renamed into place, so, like an S3 PUT, a reader never sees half an object.
 
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve, sep } from "node:path";
 import type { ConditionalObjectStore } from "../../functions/commons/ports";
+import { filesUnder } from "./files-under";
+import { temporaryPathFor } from "./temporary-files";
 
 const etagOf = (body: Uint8Array) => createHash("sha256").update(body).digest("hex");
 
@@ -31,7 +33,7 @@ export class FileObjectStore implements ConditionalObjectStore {
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const temporary = temporaryPathFor(path);
     await writeFile(temporary, body);
     await rename(temporary, path);
   }
@@ -66,27 +68,13 @@ export class FileObjectStore implements ConditionalObjectStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-        throw error;
-      }
-      for (const entry of entries) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (!entry.name.endsWith(".tmp")) {
-          const key = relative(this.root, path).split(sep).join("/");
-          if (key.startsWith(prefix)) keys.push(key);
-        }
-      }
-    };
     // Start from the deepest folder the prefix names, not the whole store.
     const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
-    await walk(folder ? this.pathOf(folder) : this.root);
+    const files = await filesUnder(folder ? this.pathOf(folder) : this.root);
+    const keys = files
+      .filter((path) => !path.endsWith(".tmp"))
+      .map((path) => relative(this.root, path).split(sep).join("/"))
+      .filter((key) => key.startsWith(prefix));
     return keys.sort();
   }
 

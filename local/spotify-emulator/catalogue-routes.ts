@@ -31,25 +31,28 @@ export interface CatalogueRoutesOptions {
 
 const ID = /^[0-9A-Za-z]{22}$/;
 
-// Fields the Feb-2026 changes removed for development-mode apps, by object `type`.
-const DEVELOPMENT_STRIPPED: Record<string, ReadonlySet<string>> = {
-  track: new Set(["popularity", "available_markets"]),
-  album: new Set(["popularity", "available_markets", "label"]),
-  artist: new Set(["popularity", "followers"]),
-  show: new Set(["available_markets"]),
-};
+// Fields the Feb-2026 changes removed for development-mode apps, by object `type`. A Map:
+// `type` comes from the catalogue, and "constructor" must find nothing.
+const DEVELOPMENT_STRIPPED: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["track", new Set(["popularity", "available_markets"])],
+  ["album", new Set(["popularity", "available_markets", "label"])],
+  ["artist", new Set(["popularity", "followers"])],
+  ["show", new Set(["available_markets"])],
+]);
 
 /** Removes development-mode fields, copying objects so the catalogue is never mutated. */
 function stripForDevelopment(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripForDevelopment);
   if (value === null || typeof value !== "object") return value;
   const record = value as Record<string, unknown>;
-  const stripped = typeof record.type === "string" ? DEVELOPMENT_STRIPPED[record.type] : undefined;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(record)) {
-    if (!stripped?.has(key)) out[key] = stripForDevelopment(child);
-  }
-  return out;
+  const stripped =
+    typeof record.type === "string" ? DEVELOPMENT_STRIPPED.get(record.type) : undefined;
+  // fromEntries defines own properties: a key "__proto__" stays a key, not a prototype.
+  return Object.fromEntries(
+    Object.entries(record)
+      .filter(([key]) => !stripped?.has(key))
+      .map(([key, child]) => [key, stripForDevelopment(child)]),
+  );
 }
 
 /** Parses `offset`/`limit` as Spotify does: integers, limit in [1, max], offset >= 0. */

@@ -5,8 +5,8 @@
 // real bodies. Bodies are served byte for byte, including `next` links that point at
 // https://api.spotify.com.
 
-import { readFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { readFile, realpath } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { errorReply, type ApiRoutes } from "./reply";
 
 export interface ReplayIndexEntry {
@@ -44,9 +44,18 @@ export function canonicalQuery(query: string): string {
 const requestKey = (method: string, path: string, query: string) =>
   `${method.toUpperCase()} ${path}?${canonicalQuery(query)}`;
 
-/** Reads and checks a recording folder; every problem names the index entry it is in. */
+/** Whether `path` lies inside `root` (both real paths); `..foo.json` is a legal name. */
+const isInside = (root: string, path: string): boolean => {
+  const rel = relative(root, path);
+  return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+};
+
+/**
+ * Reads and checks a recording folder; every problem names the index entry it is in. Body
+ * files are checked by their real paths, so a symbolic link cannot lead out of the folder.
+ */
 export async function loadRecording(dir: string): Promise<Recording> {
-  const root = resolve(dir);
+  const root = await realpath(resolve(dir)).catch(() => resolve(dir));
   const indexPath = join(root, "index.json");
   let index: unknown;
   try {
@@ -76,14 +85,15 @@ export async function loadRecording(dir: string): Promise<Recording> {
     if (typeof entry.file !== "string" || isAbsolute(entry.file)) {
       throw new Error(`${where}: "file" must be a path relative to the recording folder`);
     }
-    const bodyPath = resolve(root, entry.file);
-    if (relative(root, bodyPath).startsWith("..")) {
-      throw new Error(`${where}: "file" ${entry.file} points outside the recording folder`);
-    }
+    const outside = new Error(`${where}: "file" ${entry.file} points outside the recording folder`);
+    if (!isInside(root, resolve(root, entry.file))) throw outside;
     let body: Buffer;
     try {
+      const bodyPath = await realpath(resolve(root, entry.file));
+      if (!isInside(root, bodyPath)) throw outside;
       body = await readFile(bodyPath);
     } catch (error) {
+      if (error === outside) throw error;
       throw new Error(`${where}: body file ${entry.file} cannot be read`, { cause: error });
     }
     const key = requestKey(entry.method, entry.path, entry.query ?? "");

@@ -827,7 +827,7 @@ export interface CatalogueStats {
 
 export function catalogueStats(catalogue: SpotifyCatalogue): CatalogueStats {
   const entriesByKind: Record<EntryKind, number> = { track: 0, episode: 0, local: 0, null: 0 };
-  const entriesByPlaylist: Record<string, number> = {};
+  const entriesByPlaylist = new Map<string, number>();
   const tracks = new Set<string>();
   const albums = new Set<string>();
   const artists = new Set<string>();
@@ -836,7 +836,7 @@ export function catalogueStats(catalogue: SpotifyCatalogue): CatalogueStats {
   let duplicateEntries = 0;
   let entriesWithNullAddedAt = 0;
   for (const { playlist, entries: list } of catalogue.playlists) {
-    entriesByPlaylist[playlist.id] = list.length;
+    entriesByPlaylist.set(playlist.id, list.length);
     entries += list.length;
     const seen = new Set<string>();
     for (const entry of list) {
@@ -857,7 +857,8 @@ export function catalogueStats(catalogue: SpotifyCatalogue): CatalogueStats {
     playlists: catalogue.playlists.length,
     entries,
     entriesByKind,
-    entriesByPlaylist,
+    // Own properties even for an id such as "__proto__".
+    entriesByPlaylist: Object.fromEntries(entriesByPlaylist),
     distinctTracks: tracks.size,
     distinctAlbums: albums.size,
     distinctArtists: artists.size,

@@ -60,6 +60,7 @@ describe("prepareRun", () => {
     ["hour 24", { snapshot: "2026-11-22T24:00:00Z" }, "snapshot"],
     ["a number as time", { snapshot: 1763787600 }, "snapshot"],
     ["a snapshot in the future", { snapshot: "2026-11-22T06:00:00Z" }, "snapshot"],
+    ["a time later within the current hour", { snapshot: "2026-11-22T05:40:00Z" }, "snapshot"],
     ["a snapshot before Spotify", { snapshot: "1999-01-01T00:00:00Z" }, "snapshot"],
     ["playlists that are not a list", { playlists: "37i9dQZF1DXcBWIGoYBM5M" }, "playlists"],
     ["an empty playlist list", { playlists: [] }, "playlists"],
@@ -80,6 +81,20 @@ describe("prepareRun", () => {
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
     expect(error.name).toBe("InvalidInputError");
+  });
+
+  it("takes a time earlier within the current hour, or a minute ahead of the start (clock skew), as that hour", () => {
+    for (const snapshot of ["2026-11-22T05:17:00Z", "2026-11-22T05:18:30Z"]) {
+      expect(prepareRun({ snapshot }, EXECUTION, DEFAULTS).snapshot).toBe(
+        "2026-11-22T05:00:00.000Z",
+      );
+    }
+  });
+
+  it("names year 0 as given, not as 1900, when refusing it", () => {
+    const error = failure({ snapshot: "0000-01-01T00:00:00Z" });
+    expect(error.message).toContain("0000-01-01T00:00:00.000Z");
+    expect(error.message).not.toContain("1900");
   });
 
   it("refuses default playlists from a misconfigured PLAYLIST_IDS, naming the setting", () => {

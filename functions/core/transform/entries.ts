@@ -6,7 +6,14 @@
 import { entryKindOf, entryTrack } from "../spotify/entries";
 import { isSpotifyId } from "../../commons/snapshot";
 import { isObject, type JsonObject } from "../../commons/json";
-import { artistIdsOf, instantMillis, isAbsent, isCount, spotifyUrl } from "./json";
+import {
+  artistIdsOf,
+  hasWellFormedText,
+  instantMillis,
+  isAbsent,
+  isCount,
+  spotifyUrl,
+} from "./json";
 import type { AlbumRow, SongRow } from "./tables";
 
 export const SKIP_REASONS = ["null_entry", "episode", "local_file"] as const;
@@ -39,18 +46,29 @@ export type EntryQuarantineReason =
   | "invalid_artist_id"
   | "missing_artist_name"
   | "invalid_added_at"
-  | "invalid_added_by";
+  | "invalid_added_by"
+  | "invalid_text";
 
 export type EntryOutcome =
   | { kind: "song"; song: SongRow; album: AlbumRow }
   | { kind: "skipped"; reason: SkipReason }
   | { kind: "quarantined"; reason: EntryQuarantineReason };
 
-const RELEASE_DATE_FORMATS: Readonly<Record<string, RegExp>> = {
-  year: /^\d{4}$/,
-  month: /^\d{4}-\d{2}$/,
-  day: /^\d{4}-\d{2}-\d{2}$/,
-};
+// A Map, not an object literal: the precision comes from the payload, and a value such as
+// "constructor" or "toString" must find nothing rather than an inherited property.
+const RELEASE_DATE_FORMATS: ReadonlyMap<string, RegExp> = new Map([
+  ["year", /^\d{4}$/],
+  ["month", /^\d{4}-(0[1-9]|1[0-2])$/],
+  ["day", /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/],
+]);
+
+/** A `YYYY-MM-DD` that names a day of the calendar (no 2023-02-29, no 2024-04-31). */
+function isCalendarDay(date: string): boolean {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
 
 const quarantined = (reason: EntryQuarantineReason): EntryOutcome => ({
   kind: "quarantined",
@@ -116,30 +134,28 @@ export function entryOutcomeOf(entry: unknown, playlistId: string, position: num
     addedBy = fields.added_by.id === "" ? null : fields.added_by.id;
   }
 
-  return {
-    kind: "song",
-    album,
-    song: {
-      playlist_id: playlistId,
-      position,
-      song_id: track.id,
-      song_name: track.name,
-      duration_ms: track.duration_ms,
-      explicit: track.explicit,
-      popularity: isAbsent(popularity) ? null : popularity,
-      track_number: track.track_number,
-      disc_number: track.disc_number,
-      isrc: isAbsent(isrc) ? null : isrc,
-      song_url: songUrl,
-      album_id: album.album_id,
-      album_name: album.album_name,
-      artist_id: artistIds[0]!,
-      artist_name: primary.name,
-      artist_ids: artistIds,
-      added_at: addedAt,
-      added_by: addedBy,
-    },
+  const song: SongRow = {
+    playlist_id: playlistId,
+    position,
+    song_id: track.id,
+    song_name: track.name,
+    duration_ms: track.duration_ms,
+    explicit: track.explicit,
+    popularity: isAbsent(popularity) ? null : popularity,
+    track_number: track.track_number,
+    disc_number: track.disc_number,
+    isrc: isAbsent(isrc) ? null : isrc,
+    song_url: songUrl,
+    album_id: album.album_id,
+    album_name: album.album_name,
+    artist_id: artistIds[0]!,
+    artist_name: primary.name,
+    artist_ids: artistIds,
+    added_at: addedAt,
+    added_by: addedBy,
   };
+  if (!hasWellFormedText(song) || !hasWellFormedText(album)) return quarantined("invalid_text");
+  return { kind: "song", album, song };
 }
 
 /** The album row of a track's `album`, or the reason it cannot be one. */
@@ -149,9 +165,13 @@ function albumOf(album: unknown): AlbumRow | EntryQuarantineReason {
   if (typeof album.name !== "string") return "missing_album_name";
   if (typeof album.album_type !== "string") return "missing_album_type";
   const precision = album.release_date_precision;
-  const format = typeof precision === "string" ? RELEASE_DATE_FORMATS[precision] : undefined;
+  const format = typeof precision === "string" ? RELEASE_DATE_FORMATS.get(precision) : undefined;
   if (format === undefined) return "invalid_release_date_precision";
-  if (typeof album.release_date !== "string" || !format.test(album.release_date)) {
+  if (
+    typeof album.release_date !== "string" ||
+    !format.test(album.release_date) ||
+    (precision === "day" && !isCalendarDay(album.release_date))
+  ) {
     return "invalid_release_date";
   }
   if (!isCount(album.total_tracks)) return "invalid_album_total_tracks";

@@ -63,3 +63,25 @@ export function instantMillis(value: string): number | undefined {
   const millis = Date.parse(value);
   return Number.isNaN(millis) ? undefined : millis;
 }
+
+type WellFormed = { isWellFormed(): boolean };
+
+/**
+ * Whether a row's text fields (strings, lists of strings) all hold well-formed Unicode. JSON
+ * may escape a lone surrogate (`"\ud800"`), which Parquet's UTF-8 cannot hold: written, it
+ * would silently become U+FFFD, so such a record is set aside instead.
+ */
+export function hasWellFormedText(row: object): boolean {
+  for (const value of Object.values(row)) {
+    if (typeof value === "string") {
+      if (!(value as unknown as WellFormed).isWellFormed()) return false;
+    } else if (Array.isArray(value)) {
+      for (const item of value) {
+        if (typeof item === "string" && !(item as unknown as WellFormed).isWellFormed()) {
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}

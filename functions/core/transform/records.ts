@@ -5,7 +5,7 @@
 
 import { isSpotifyId } from "../../commons/snapshot";
 import { isObject } from "../../commons/json";
-import { isAbsent, isBigCount, isCount, spotifyUrl } from "./json";
+import { hasWellFormedText, isAbsent, isBigCount, isCount, spotifyUrl } from "./json";
 import type { ArtistRow, PlaylistRow } from "./tables";
 
 export type PlaylistQuarantineReason =
@@ -18,7 +18,8 @@ export type PlaylistQuarantineReason =
   | "invalid_total_items"
   | "invalid_public"
   | "invalid_collaborative"
-  | "missing_playlist_url";
+  | "missing_playlist_url"
+  | "invalid_text";
 
 export type ArtistQuarantineReason =
   | "null_artist"
@@ -28,7 +29,8 @@ export type ArtistQuarantineReason =
   | "missing_artist_url"
   | "invalid_popularity"
   | "invalid_followers"
-  | "invalid_genres";
+  | "invalid_genres"
+  | "invalid_text";
 
 /** `followers.total` (nullable); undefined when `followers` is malformed. */
 function followersOf(value: unknown): number | null | undefined {
@@ -71,7 +73,7 @@ export function playlistRowOf(
   if (typeof playlist.collaborative !== "boolean") return "invalid_collaborative";
   const url = spotifyUrl(playlist);
   if (url === undefined) return "missing_playlist_url";
-  return {
+  const row: PlaylistRow = {
     playlist_id: playlistId,
     playlist_name: playlist.name,
     description: isAbsent(playlist.description) ? null : playlist.description,
@@ -84,6 +86,7 @@ export function playlistRowOf(
     collaborative: playlist.collaborative,
     playlist_url: url,
   };
+  return hasWellFormedText(row) ? row : "invalid_text";
 }
 
 /**
@@ -108,7 +111,7 @@ export function artistRowOf(artist: unknown): ArtistRow | ArtistQuarantineReason
   if (!Array.isArray(genres) || !genres.every((g) => typeof g === "string")) {
     return "invalid_genres";
   }
-  return {
+  const row: ArtistRow = {
     artist_id: artist.id,
     artist_name: artist.name,
     artist_url: url,
@@ -116,4 +119,5 @@ export function artistRowOf(artist: unknown): ArtistRow | ArtistQuarantineReason
     followers,
     genres: genres as string[],
   };
+  return hasWellFormedText(row) ? row : "invalid_text";
 }

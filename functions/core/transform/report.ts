@@ -40,9 +40,8 @@ const sum = (counts: Record<string, number>): number =>
 
 /** A copy with keys in code-point order, so equal counts always serialize identically. */
 export function sortedCounts(counts: ReadonlyMap<string, number>): Record<string, number> {
-  const sorted: Record<string, number> = {};
-  for (const key of [...counts.keys()].sort()) sorted[key] = counts.get(key)!;
-  return sorted;
+  // Object.fromEntries defines own properties, so even a key named "__proto__" is counted.
+  return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Throws when the report's counts do not add up: that is a bug in the transform, not bad data. */

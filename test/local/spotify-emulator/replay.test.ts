@@ -1,9 +1,10 @@
 // Replay of a recorded folder (local/spotify-emulator/replay.ts): recorded bodies served byte
 // for byte (with their api.spotify.com `next` links), recorded errors as recorded, a 404 naming
-// an unrecorded request, the bearer check kept, and an index that points outside its folder.
+// an unrecorded request, the bearer check kept, and an index that points outside its folder
+// (by its path or through a symbolic link), while names that merely start with ".." are legal.
 
 import { join } from "node:path";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { startSpotifyEmulator } from "../../../local/spotify-emulator/server";
@@ -127,6 +128,42 @@ describe("Spotify emulator", () => {
       await expect(startSpotifyEmulator({ replayDir: dir })).rejects.toThrow(
         /entry 0: "file" \.\.\/secret\.json points outside/,
       );
+    });
+
+    it("refuses a body file that is a symbolic link leading outside the folder", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "replay-"));
+      const secret = join(await mkdtemp(join(tmpdir(), "secret-")), "secret.json");
+      await writeFile(secret, '{"secret": true}');
+      await symlink(secret, join(dir, "artist.json"));
+      await mkdir(join(dir, "linked"));
+      await symlink(join(secret, ".."), join(dir, "linked", "out"));
+      for (const file of ["artist.json", "linked/out/secret.json"]) {
+        await writeFile(
+          join(dir, "index.json"),
+          JSON.stringify([{ method: "GET", path: "/v1/artists/x", status: 200, file }]),
+        );
+        await expect(startSpotifyEmulator({ replayDir: dir })).rejects.toThrow(
+          /entry 0: "file" .* points outside the recording folder/,
+        );
+      }
+    });
+
+    it("accepts body files whose names start with two dots", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "replay-"));
+      await writeFile(join(dir, "..artist.json"), '{"id": "x"}');
+      await writeFile(
+        join(dir, "index.json"),
+        JSON.stringify([
+          { method: "GET", path: "/v1/artists/x", status: 200, file: "..artist.json" },
+        ]),
+      );
+      const emulator = await start({ replayDir: dir });
+      const token = await accessToken(emulator);
+
+      const { status, body } = await get(emulator, token, "/v1/artists/x");
+
+      expect(status).toBe(200);
+      expect(body).toEqual({ id: "x" });
     });
   });
 });

@@ -8,6 +8,14 @@ import { ROAD_TRIP, TRACK, fixture } from "../../support/transform-fixture";
 /** A recorded entry being spoilt: its track under `item`, any other field free to change. */
 type Entry2 = { item: Record<string, unknown> } & Record<string, unknown>;
 
+/** Spoils the album's release date and its precision together. */
+const releasedOn = (date: string, precision: string) => (e: Entry2) => {
+  Object.assign(e.item.album as Entry2["item"], {
+    release_date: date,
+    release_date_precision: precision,
+  });
+};
+
 describe("entryOutcomeOf", () => {
   const base = async () => {
     const page = JSON.parse(await fixture(`items-${ROAD_TRIP}-0000.json`)) as {
@@ -38,6 +46,16 @@ describe("entryOutcomeOf", () => {
     [
       "a release date that does not match its precision",
       (e: Entry2) => ((e.item.album as Entry2["item"]).release_date = "2006"),
+      "invalid_release_date",
+    ],
+    [
+      "a day-precision release date that is not a calendar day (29 February 2023)",
+      releasedOn("2023-02-29", "day"),
+      "invalid_release_date",
+    ],
+    [
+      "a month-precision release date in month 13",
+      releasedOn("2023-13", "month"),
       "invalid_release_date",
     ],
     [

@@ -1,0 +1,163 @@
+// The local runtime holds the pipeline to the Step Functions quotas AWS enforces
+// (local/aws-quotas.ts): every state's input and output and every Task result at most
+// 262,144 bytes of JSON, and at most 25,000 history events. A snapshot of 1,000 readable
+// playlists stays under both (the margins are printed); going over either fails the execution
+// as AWS does, with States.DataLimitExceeded or at the history cap, and nothing after the
+// state that broke it runs.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  HISTORY_EVENT_LIMIT,
+  historyEventsOf,
+  QuotaMeter,
+  STATE_PAYLOAD_LIMIT_BYTES,
+} from "../../local/aws-quotas";
+import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
+import { generateSampleCatalogue } from "../../local/spotify-emulator/sample-data";
+import { runAgainstEmulator } from "../support/fault-harness";
+import { newDataDir } from "../support/local-run";
+import { PARTITION, SIX_PLAYLISTS, SNAPSHOT, START } from "../support/e2e-snapshot";
+
+describe("AWS quotas in the local runtime", () => {
+  it("counts the events AWS writes: 5 for a Lambda Task, 2 for a Pass, Map iterations included", () => {
+    const state = (type: string) => ({ name: "S", type, input: {} }) as never;
+    const task = [
+      { type: "StateEntered", state: state("Task") },
+      { type: "StateExited", state: state("Task") },
+    ] as const;
+    expect(task.map((e) => historyEventsOf(e as never)).reduce((a, b) => a + b)).toBe(5);
+    expect(historyEventsOf({ type: "StateEntered", state: state("Pass") } as never)).toBe(1);
+    expect(historyEventsOf({ type: "MapIterationStarted" } as never)).toBe(1);
+    // A failed attempt and its retry: TaskFailed, then TaskScheduled and TaskStarted again.
+    expect(historyEventsOf({ type: "StateFailed", state: state("Task") } as never)).toBe(1);
+    expect(historyEventsOf({ type: "StateRetried", state: state("Task") } as never)).toBe(2);
+  });
+
+  it("allows a 25,000th event only when it is ExecutionSucceeded", () => {
+    const pass = (type: "StateEntered" | "StateExited") =>
+      ({ type, state: { name: "P", type: "Pass", input: {}, output: {} } }) as never;
+    const upTo = (meter: QuotaMeter, n: number) => {
+      for (let i = 0; i < n; i++) meter.observe(pass(i % 2 ? "StateExited" : "StateEntered"));
+    };
+    const succeeding = new QuotaMeter();
+    upTo(succeeding, HISTORY_EVENT_LIMIT - 1);
+    expect(succeeding.observe({ type: "ExecutionSucceeded", output: {} } as never)).toBeUndefined();
+    const failing = new QuotaMeter();
+    upTo(failing, HISTORY_EVENT_LIMIT - 1);
+    expect(failing.violation).toBeUndefined();
+    expect(failing.observe(pass("StateEntered"))).toMatchObject({
+      error: "States.Runtime",
+      cause: "The execution reached the maximum number of history events (25000).",
+    });
+  });
+
+  it("runs 1,000 readable playlists under both quotas, and says by how much", async () => {
+    // The states carry ids and counts, never entries: short playlists give the same payloads
+    // and the same history as long ones, in a fraction of the time.
+    const sample = generateSampleCatalogue({ scale: 42 });
+    const catalogue = {
+      ...sample,
+      playlists: sample.playlists.map((p) => ({ ...p, entries: p.entries.slice(0, 3) })),
+    };
+    const playlists = catalogue.playlists.slice(0, 1000).map((p) => p.playlist.id);
+    const run = await runAgainstEmulator({
+      dataDir: newDataDir(),
+      input: { snapshot: SNAPSHOT, playlists },
+      startTime: START,
+      emulator: { catalogue },
+    });
+
+    expect(run.status, `${run.error}: ${run.cause}`).toBe("SUCCEEDED");
+    const { historyEvents, largestPayload } = run.quotas;
+    console.info(
+      `1,000 playlists: ${historyEvents} history events (limit ${HISTORY_EVENT_LIMIT}, margin ` +
+        `${HISTORY_EVENT_LIMIT - historyEvents}); largest payload ${largestPayload.bytes} bytes, ` +
+        `${largestPayload.what} of ${largestPayload.state} (limit ${STATE_PAYLOAD_LIMIT_BYTES}, ` +
+        `margin ${STATE_PAYLOAD_LIMIT_BYTES - largestPayload.bytes})`,
+    );
+    // Each playlist's iteration writes 11 events (iteration start/end, a Task, a Choice, a Pass).
+    expect(historyEvents).toBeGreaterThan(11 * 1000);
+    expect(historyEvents).toBeLessThan(HISTORY_EVENT_LIMIT);
+    expect(largestPayload.bytes).toBeGreaterThan(1000 * 22);
+    expect(largestPayload.bytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES);
+  }, 120_000);
+
+  it("fails a Task whose result is over 256 KiB with States.DataLimitExceeded, no Retry or Catch applying", async () => {
+    const dataDir = newDataDir();
+    const run = await runAgainstEmulator({
+      dataDir,
+      input: { snapshot: SNAPSHOT, playlists: SIX_PLAYLISTS.slice(0, 1) },
+      startTime: START,
+      aroundTask: {
+        ExtractArtists: async (invoke) => {
+          const result = (await invoke()) as { Payload: object };
+          return { ...result, Payload: { ...result.Payload, padding: "x".repeat(300_000) } };
+        },
+      },
+    });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("States.DataLimitExceeded");
+    expect(run.cause).toMatch(/task 'ExtractArtists' returned a result with a size exceeding/);
+    expect(run.failedState?.name).toBe("ExtractArtists");
+    expect(existsSync(join(localPaths(dataDir).lake, "songs_data"))).toBe(false);
+  });
+
+  it("fails the Map whose collected output is over 256 KiB, before the next state runs", async () => {
+    const dataDir = newDataDir();
+    const playlists = SIX_PLAYLISTS.slice(0, 4);
+    let artistsCalls = 0;
+    const run = await runAgainstEmulator({
+      dataDir,
+      input: { snapshot: SNAPSHOT, playlists },
+      startTime: START,
+      aroundTask: {
+        // Each playlist fails with an 80 KB cause that the Catch carries into the Map's output.
+        ExtractPlaylist: async () => {
+          const error = new Error(`playlist unavailable: ${"x".repeat(80_000)}`);
+          error.name = "PlaylistUnavailableError";
+          throw error;
+        },
+        ExtractArtists: async (invoke) => {
+          artistsCalls += 1;
+          return invoke();
+        },
+      },
+    });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("States.DataLimitExceeded");
+    expect(run.cause).toMatch(/state 'ExtractPlaylists' returned an output with a size exceeding/);
+    expect(run.failedState?.name).toBe("ExtractPlaylists");
+    expect(artistsCalls).toBe(0);
+    expect(existsSync(join(localPaths(dataDir).raw, "spotify", PARTITION, "artists"))).toBe(false);
+  });
+
+  it("fails an execution that reaches 25,000 history events, as AWS does", async () => {
+    const dataDir = newDataDir();
+    let calls = 0;
+    const run = await runPipelineLocally({
+      dataDir,
+      input: { snapshot: SNAPSHOT, playlists: SIX_PLAYLISTS.slice(0, 1) },
+      startTime: START,
+      defaultPlaylists: [],
+      spotify: { credentials: { clientId: "unused", clientSecret: "unused" } },
+      // Spotify asks to wait, forever: every loop writes 11 events (Task, Choice, Wait, Pass).
+      aroundTask: {
+        ExtractPlaylist: async () => {
+          calls += 1;
+          return { Payload: { rateLimited: true, retryAfterSeconds: 1 }, StatusCode: 200 };
+        },
+      },
+    });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("States.Runtime");
+    expect(run.cause).toBe("The execution reached the maximum number of history events (25000).");
+    expect(run.quotas.historyEvents).toBe(HISTORY_EVENT_LIMIT);
+    expect(calls).toBeGreaterThan(2000);
+    expect(calls).toBeLessThan(2400);
+  }, 60_000);
+});
