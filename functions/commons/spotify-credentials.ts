@@ -52,22 +52,44 @@ export function spotifySecretFromValue(
 
 /** Checks the secret's shape; messages name the missing field, never a value. */
 export function readSpotifyCredentials(context: SpotifyContext): SpotifyCredentials {
-  const value = context.spotifyCredentials;
+  return parseSpotifyCredentials(context.spotifyCredentials);
+}
+
+const OPTIONAL_FIELDS = [
+  "refreshToken",
+  "authorizedAt",
+  "accessToken",
+  "accessTokenExpiresAt",
+] as const;
+
+/** The secret's value, checked; messages name the missing or bad field, never a value. */
+export function parseSpotifyCredentials(value: unknown): SpotifyCredentials {
   if (typeof value !== "object" || value === null) {
     throw new ConfigurationError(
       "Spotify secret",
       'must be a JSON object {"clientId", "clientSecret", "refreshToken"?}',
     );
   }
-  const { clientId, clientSecret, refreshToken } = value as Record<string, unknown>;
+  const fields = value as Record<string, unknown>;
+  const { clientId, clientSecret } = fields;
   if (typeof clientId !== "string" || clientId === "") {
     throw new ConfigurationError("Spotify secret", "has no clientId");
   }
   if (typeof clientSecret !== "string" || clientSecret === "") {
     throw new ConfigurationError("Spotify secret", "has no clientSecret");
   }
-  if (refreshToken !== undefined && (typeof refreshToken !== "string" || refreshToken === "")) {
-    throw new ConfigurationError("Spotify secret", "has a refreshToken that is not a string");
+  const credentials: SpotifyCredentials = { clientId, clientSecret };
+  for (const field of OPTIONAL_FIELDS) {
+    const given = fields[field];
+    if (given === undefined) continue;
+    if (typeof given !== "string" || given === "") {
+      throw new ConfigurationError("Spotify secret", `has a ${field} that is not a string`);
+    }
+    const isTime = field === "authorizedAt" || field === "accessTokenExpiresAt";
+    if (isTime && Number.isNaN(Date.parse(given))) {
+      throw new ConfigurationError("Spotify secret", `has a ${field} that is not an ISO time`);
+    }
+    credentials[field] = given;
   }
-  return { clientId, clientSecret, ...(refreshToken ? { refreshToken } : {}) };
+  return credentials;
 }

@@ -4,6 +4,8 @@
 // from. It lives in commons so configuration (commons/config.ts, infra/config.ts) and the
 // Lambda wiring can name these without depending on the client itself.
 
+import type { ConditionalObjectStore } from "./ports";
+
 export const SPOTIFY_APP_MODES = ["development", "extended"] as const;
 export type SpotifyAppMode = (typeof SPOTIFY_APP_MODES)[number];
 
@@ -12,6 +14,31 @@ export interface SpotifyCredentials {
   clientId: string;
   clientSecret: string;
   refreshToken?: string;
+  /** When the user authorized the app (ISO time): refresh tokens expire six months later. */
+  authorizedAt?: string;
+  /**
+   * The access token the last refresh obtained and when it expires (ISO time), shared by every
+   * extract Lambda of a run so that only one of them refreshes (core/spotify/shared-token.ts).
+   */
+  accessToken?: string;
+  accessTokenExpiresAt?: string;
+}
+
+/**
+ * The warning log line of a run whose user authorization expires within 30 days
+ * (core/spotify/authorization-expiry.ts); a metric filter in AWS counts it and alarms
+ * (infra/constructs/monitoring.ts), so both read it from here.
+ */
+export const AUTHORIZATION_EXPIRY_LOG_MESSAGE = "Spotify authorization expires soon";
+
+/**
+ * Where the credentials are kept between invocations (AWS: the Spotify secret; locally: the
+ * runtime's store): read fresh, not from a cache, and written before a rotated refresh
+ * token is used.
+ */
+export interface SpotifyCredentialsStore {
+  load(): Promise<SpotifyCredentials>;
+  save(credentials: SpotifyCredentials): Promise<void>;
 }
 
 /** One API response, as received. */
@@ -38,7 +65,10 @@ export interface SpotifyPort {
   playlistItemPages(playlistId: string): AsyncGenerator<SpotifyResponse>;
   /** Artists by id, in input order; a 404 for one artist comes back with status 404. */
   getArtists(ids: readonly string[]): Promise<SpotifyResponse[]>;
-  /** A refresh token Spotify issued in place of the configured one; the caller must store it. */
+  /**
+   * A refresh token Spotify issued in place of the configured one; without a credentials
+   * store (SpotifyClientSettings.sharedToken) the caller must store it.
+   */
   readonly rotatedRefreshToken: string | undefined;
 }
 
@@ -79,6 +109,11 @@ export interface SpotifyClientSettings {
   random?: () => number;
   /** Clock for token expiry, in epoch milliseconds. */
   now?: () => number;
+  /**
+   * Share the access token with the run's other invocations: kept in `store`, refreshed by
+   * one invocation at a time under a lease in `leaseStore` (core/spotify/shared-token.ts).
+   */
+  sharedToken?: { store: SpotifyCredentialsStore; leaseStore: ConditionalObjectStore };
   onRequest?: (info: SpotifyRequestInfo) => void;
   onWarning?: SpotifyWarning;
 }

@@ -15,8 +15,12 @@ export interface EmulatorCredentials {
 
 export interface TokenServiceOptions {
   credentials: EmulatorCredentials;
-  /** The refresh grant then also returns a new refresh token (both stay valid). */
-  rotateRefreshToken: boolean;
+  /**
+   * The refresh grant then also returns a new refresh token: `true` keeps both valid,
+   * `"single-use"` spends the old one as Spotify does for PKCE clients (reusing it is
+   * `invalid_grant`).
+   */
+  rotateRefreshToken: boolean | "single-use";
   /** Clock for token expiry (ms since epoch). */
   now: () => number;
 }
@@ -64,6 +68,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const refreshTokens = new Set([credentials.refreshToken]);
   const tokens = new Map<string, { expiresAtMs: number; revoked: boolean }>();
   let issued = 0;
+  let rotations = 0;
 
   function issue(extra: Record<string, string>): Reply {
     const token = accessToken(issued++);
@@ -81,7 +86,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       return jsonReply(400, { error: "invalid_grant", error_description: "Invalid refresh token" });
     }
     if (!options.rotateRefreshToken) return issue({ scope: USER_SCOPE });
-    const rotated = `AQ${digest(`spotify-emulator:refresh:${refreshTokens.size}`).toString("base64url")}`;
+    const rotated = `AQ${digest(`spotify-emulator:refresh:${++rotations}`).toString("base64url")}`;
+    if (options.rotateRefreshToken === "single-use") refreshTokens.delete(refresh);
     refreshTokens.add(rotated);
     return issue({ refresh_token: rotated, scope: USER_SCOPE });
   }

@@ -18,10 +18,12 @@ import type {
   SpotifyResponse,
   SpotifyWarning,
 } from "../../commons/spotify";
+import { randomUUID } from "node:crypto";
 import { DEFAULT_API_BASE_URL, SpotifyApi, stripTrailingSlash } from "./api";
 import { ArtistLookup } from "./artist-lookup";
 import { playlistItemPages } from "./items-pager";
 import { Redactor } from "./redaction";
+import { SharedToken } from "./shared-token";
 import { DEFAULT_ACCOUNTS_BASE_URL, TokenSource } from "./token-source";
 import { SpotifyTransport } from "./transport";
 
@@ -54,12 +56,13 @@ export class SpotifyClient implements SpotifyPort {
     // The redactor asks the token source for its secrets on every message, so tokens issued
     // after this point are redacted too.
     const redactor = new Redactor(() => this.tokens.secrets());
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.transport = new SpotifyTransport({
       fetch: options.fetch ?? globalThis.fetch,
       requestTimeoutMs,
       maxAttempts,
       maxInProcessWaitSeconds: options.maxInProcessWaitSeconds ?? 5,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep,
       random: options.random ?? Math.random,
       now,
       onRequest: options.onRequest ?? (() => {}),
@@ -71,6 +74,9 @@ export class SpotifyClient implements SpotifyPort {
       transport: this.transport,
       redactor,
       now,
+      ...(options.sharedToken && {
+        shared: new SharedToken({ ...options.sharedToken, holder: randomUUID(), now, sleep }),
+      }),
     });
     this.api = new SpotifyApi({
       apiBase,
