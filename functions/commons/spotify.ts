@@ -61,8 +61,14 @@ export interface SpotifyResponse {
 export interface SpotifyPort {
   /** `GET /playlists/{id}`: name, owner, snapshot_id, followers, item total. */
   getPlaylist(playlistId: string): Promise<SpotifyResponse>;
-  /** Every page of `GET /playlists/{id}/items`, in order. */
-  playlistItemPages(playlistId: string): AsyncGenerator<SpotifyResponse>;
+  /**
+   * Every page of `GET /playlists/{id}/items`, in order; given the first page the playlist
+   * object embedded (its `items` paging object), the pages after it only.
+   */
+  playlistItemPages(
+    playlistId: string,
+    embeddedFirstPage?: unknown,
+  ): AsyncGenerator<SpotifyResponse>;
   /** Artists by id, in input order; a 404 for one artist comes back with status 404. */
   getArtists(ids: readonly string[]): Promise<SpotifyResponse[]>;
   /**

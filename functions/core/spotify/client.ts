@@ -110,12 +110,16 @@ export class SpotifyClient implements SpotifyPort {
   }
 
   /**
-   * Every page of `GET /playlists/{id}/items`, following `next` until it is null. `next` is
-   * re-based onto the configured API base, so the token only ever goes to that host.
+   * Every page of `GET /playlists/{id}/items`, following `next` until it is null; after the
+   * page the playlist object embedded, when given (one request fewer per playlist). `next`
+   * is re-based onto the configured API base, so the token only ever goes to that host.
    */
-  async *playlistItemPages(playlistId: string): AsyncGenerator<SpotifyResponse> {
+  async *playlistItemPages(
+    playlistId: string,
+    embeddedFirstPage?: unknown,
+  ): AsyncGenerator<SpotifyResponse> {
     const id = checkedId(playlistId, "playlistId");
-    yield* playlistItemPages(this.api, id, this.warn);
+    yield* playlistItemPages(this.api, id, this.warn, embeddedFirstPage);
   }
 
   /**

@@ -17,7 +17,7 @@ import {
 
 describe("Spotify emulator", () => {
   describe("GET /v1/playlists/{id}", () => {
-    it("returns the playlist's metadata with an items stub giving the entry count", async () => {
+    it("returns the playlist's metadata with its first page of entries embedded under items", async () => {
       const emulator = await start();
       const token = await accessToken(emulator);
       const id = SAMPLE_IDS.multiPagePlaylist;
@@ -32,8 +32,18 @@ describe("Spotify emulator", () => {
         snapshot_id: expect.stringMatching(/^AAAA/),
         owner: { type: "user", display_name: expect.any(String) },
         followers: { href: null, total: expect.any(Number) },
-        items: { href: `${emulator.apiBaseUrl}/playlists/${id}/items`, total: 230 },
+        items: {
+          href: `${emulator.apiBaseUrl}/playlists/${id}/items?offset=0&limit=50`,
+          limit: 50,
+          offset: 0,
+          previous: null,
+          next: `${emulator.apiBaseUrl}/playlists/${id}/items?offset=50&limit=50`,
+          total: 230,
+        },
       });
+      // The same entries as the first /items page.
+      const first = await get(emulator, token, `/v1/playlists/${id}/items?offset=0&limit=50`);
+      expect(body.items).toEqual(first.body);
       expect(body.tracks).toBeUndefined();
     });
 
