@@ -14,6 +14,7 @@ import type { LocalRunResult, StateProgress } from "./local-pipeline";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
 import { SAMPLE_PLAYLIST_IDS } from "./spotify-emulator/sample-data";
+import { spotifyRecorder } from "./spotify-emulator/recorder";
 import { startSpotifyEmulator } from "./spotify-emulator/server";
 
 const USAGE = `Usage:
@@ -27,6 +28,8 @@ Options for npm start:
   --replay <folder>         serve recorded Spotify responses (see test/fixtures/recorded-spotify)
   --extended-quota          emulate an extended-quota app (popularity, followers, batch artists)
   --live                    call the real Spotify API (needs SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET)
+  --record <folder>         write every Spotify response the run received there, in the replay
+                            format (never a token); replay it later with --replay <folder>
   --data-dir <folder>       where the local lake lives (default: .local)
   --verbose                 show the handlers' structured JSON logs
 
@@ -45,6 +48,7 @@ async function run(argv: string[]): Promise<number> {
       playlists: { type: "string" },
       mode: { type: "string" },
       replay: { type: "string" },
+      record: { type: "string" },
       live: { type: "boolean", default: false },
       "extended-quota": { type: "boolean", default: false },
       "data-dir": { type: "string" },
@@ -114,6 +118,15 @@ async function run(argv: string[]): Promise<number> {
         : `Spotify: local emulator with the sample catalogue (${emulator.url})`,
     );
   }
+  if (values.record && values.replay) {
+    console.error("--record and --replay exclude each other: a replay has nothing new to record.");
+    return 2;
+  }
+  const recorder = values.record ? spotifyRecorder(resolve(values.record)) : undefined;
+  if (recorder) {
+    spotify = { ...spotify, fetch: recorder.fetch };
+    console.log(`Recording every Spotify response into ${values.record}`);
+  }
   console.log(`Lake: ${dataDir}\n`);
 
   let result: LocalRunResult;
@@ -127,7 +140,10 @@ async function run(argv: string[]): Promise<number> {
     });
   } finally {
     await stopEmulator();
+    // Also after a failed run: its errors are worth replaying too.
+    await recorder?.save();
   }
+  if (recorder) console.log(`\nRecorded ${recorder.size} responses in ${values.record}`);
   console.log("");
   console.log(formatSummary(result));
   if (result.status === "SUCCEEDED") {
