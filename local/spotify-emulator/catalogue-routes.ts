@@ -102,8 +102,10 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
     limit: number,
   ): Record<string, unknown> {
     const total = p.entries.length;
+    // Real paging links carry extra parameters such as `locale=*`; a client must follow
+    // them as given, and a replay must match them.
     const link = (o: number) =>
-      `${pagingBase}/playlists/${p.playlist.id}/${which}?offset=${o}&limit=${limit}`;
+      `${pagingBase}/playlists/${p.playlist.id}/${which}?offset=${o}&limit=${limit}&locale=*`;
     return {
       href: link(offset),
       items: p.entries.slice(offset, offset + limit).map((e) => renderEntry(e, which === "tracks")),
