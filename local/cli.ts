@@ -14,6 +14,7 @@ import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
 import { authorizeCommand } from "./authorize-command";
 import { doctorCommand } from "./doctor-command";
+import { spotifyRecorder } from "./spotify-emulator/recorder";
 import { TARGET_OPTIONS, spotifyTargetOrExit } from "./spotify-target";
 
 const USAGE = `Usage:
@@ -31,6 +32,8 @@ Options for npm start:
   --live                    call the real Spotify API, and only then (credentials below)
   --credentials <file>      the credentials file (default: SPOTIFY_LAKE_CREDENTIALS, or
                             ~/.config/spotify-lake/credentials.json, written by npm run authorize)
+  --record <folder>         write every Spotify response the run received there, in the replay
+                            format (never a token); replay it later with --replay <folder>
   --data-dir <folder>       where the local lake lives (default: .local)
   --verbose                 show the handlers' structured JSON logs
 
@@ -50,6 +53,7 @@ async function run(argv: string[]): Promise<number> {
       playlists: { type: "string" },
       mode: { type: "string" },
       ...TARGET_OPTIONS,
+      record: { type: "string" },
       "data-dir": { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -76,11 +80,20 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  if (values.record && values.replay) {
+    console.error("--record and --replay exclude each other: a replay has nothing new to record.");
+    return 2;
+  }
   const target = await spotifyTargetOrExit(values);
   if (typeof target === "number") return target;
-  const { spotify } = target;
+  let { spotify } = target;
   console.log(target.label);
   for (const note of target.notes) console.log(note);
+  const recorder = values.record ? spotifyRecorder(resolve(values.record)) : undefined;
+  if (recorder) {
+    spotify = { ...spotify, fetch: recorder.fetch };
+    console.log(`Recording every Spotify response into ${values.record}`);
+  }
   console.log(`Lake: ${dataDir}\n`);
 
   let result: LocalRunResult;
@@ -91,11 +104,15 @@ async function run(argv: string[]): Promise<number> {
       input,
       spotify,
       defaultPlaylists,
+      ...(target.credentialsStore ? { credentialsStore: target.credentialsStore } : {}),
       onStateEvent: printStateEvent(),
     });
   } finally {
     await target.close();
+    // Also after a failed run: its errors are worth replaying too.
+    await recorder?.save();
   }
+  if (recorder) console.log(`\nRecorded ${recorder.size} responses in ${values.record}`);
   console.log("");
   console.log(formatSummary(result, dataDir));
   if (result.status === "SUCCEEDED") {

@@ -11,7 +11,11 @@ import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { spotifySecretFromValue } from "../functions/commons/spotify-credentials";
-import type { SpotifyClientSettings, SpotifyCredentials } from "../functions/commons/spotify";
+import type {
+  SpotifyClientSettings,
+  SpotifyCredentials,
+  SpotifyCredentialsStore,
+} from "../functions/commons/spotify";
 import { createCrawlLakeHandler } from "../functions/crawl-lake/handler";
 import { createExtractArtistsHandler } from "../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
@@ -40,6 +44,11 @@ export interface LocalPipelineOptions {
   /** The execution input, as given to StartExecution. */
   input: unknown;
   spotify: SpotifyClientSettings & { credentials: SpotifyCredentials };
+  /**
+   * Stands for the Spotify secret: where the run's extract steps share their access token
+   * and store a rotated refresh token. Default: one held in memory for this run.
+   */
+  credentialsStore?: SpotifyCredentialsStore;
   /** The prepare-run function's PLAYLIST_IDS. */
   defaultPlaylists: readonly string[];
   executionName?: string;
@@ -98,7 +107,10 @@ export const localPaths = (dataDir: string) => ({
 
 /** The handler each step's Lambda runs, built on the local adapters. */
 function localHandlers(
-  options: Pick<LocalPipelineOptions, "dataDir" | "spotify" | "defaultPlaylists">,
+  options: Pick<
+    LocalPipelineOptions,
+    "dataDir" | "spotify" | "defaultPlaylists" | "credentialsStore"
+  >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
   const rawStore = new FileObjectStore(paths.raw);
@@ -107,6 +119,7 @@ function localHandlers(
   const extractDeps = {
     rawStore,
     spotifySecret: spotifySecretFromValue(credentials),
+    credentialsStore: options.credentialsStore ?? credentialsInMemory(credentials),
     spotifySettings,
   };
   return {
@@ -120,6 +133,17 @@ function localHandlers(
     "validate-snapshot": createValidateSnapshotHandler({
       queryEngine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
     }),
+  };
+}
+
+/** A run's Spotify secret, held in memory: what AWS keeps in Secrets Manager. */
+export function credentialsInMemory(initial: SpotifyCredentials): SpotifyCredentialsStore {
+  let current = { ...initial };
+  return {
+    load: async () => ({ ...current }),
+    save: async (credentials) => {
+      current = { ...credentials };
+    },
   };
 }
 

@@ -55,6 +55,9 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
       `Extracted: ${out.extraction.entries} playlist entries, ${out.extraction.artists} artists`,
     );
   }
+  if (out.extraction?.authorizationWarning) {
+    lines.push(`Warning: ${out.extraction.authorizationWarning}`);
+  }
   const rows = out.transform?.rows ?? {};
   lines.push("", "Rows per table:");
   for (const [table, n] of Object.entries(rows)) lines.push(`  ${table.padEnd(16)} ${n}`);

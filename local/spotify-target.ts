@@ -13,10 +13,11 @@ import type {
   SpotifyAppMode,
   SpotifyClientSettings,
   SpotifyCredentials,
+  SpotifyCredentialsStore,
 } from "../functions/commons/spotify";
 import { parseSpotifyCredentials } from "../functions/commons/spotify-credentials";
 import { SpotifyClient } from "../functions/core/spotify/client";
-import { credentialsPath, readCredentialsFile } from "./credentials-file";
+import { credentialsPath, readCredentialsFile, writeCredentialsFile } from "./credentials-file";
 import { defaultSamplePlaylists } from "./spotify-emulator/sample-data";
 import { startSpotifyEmulator } from "./spotify-emulator/server";
 
@@ -36,7 +37,24 @@ export interface SpotifyTarget {
   spotify: SpotifyClientSettings & { credentials: SpotifyCredentials; appMode: SpotifyAppMode };
   /** The playlists to read when none are configured; undefined: the recording's (replay). */
   defaultPlaylists: readonly string[] | undefined;
+  /**
+   * Where a live run keeps what it learns (a rotated refresh token, the shared access token):
+   * the credentials file it read them from. Undefined: held in memory for the run.
+   */
+  credentialsStore?: SpotifyCredentialsStore;
   close(): Promise<void>;
+}
+
+/** The credentials file as the run's store: a single-use refresh token Spotify rotated survives. */
+function credentialsFileStore(path: string, initial: SpotifyCredentials): SpotifyCredentialsStore {
+  let current = initial;
+  return {
+    load: async () => current,
+    save: async (credentials) => {
+      writeCredentialsFile(path, credentials);
+      current = credentials;
+    },
+  };
 }
 
 /** A setting the user must fix; the CLI prints the message and exits 2. */
@@ -81,6 +99,7 @@ export async function resolveSpotifyTarget(flags: TargetFlags): Promise<SpotifyT
       label: `Spotify: live api.spotify.com (${appMode} mode)`,
       notes: [`Credentials: ${fromEnv ? "the environment (SPOTIFY_CLIENT_ID, ...)" : file}`],
       spotify: checked({ appMode, credentials }),
+      ...(fromEnv ? {} : { credentialsStore: credentialsFileStore(file, credentials) }),
       defaultPlaylists: (process.env.SPOTIFY_PLAYLIST_IDS ?? "")
         .split(",")
         .map((s) => s.trim())

@@ -62,9 +62,9 @@ export interface ExtractResult {
 }
 
 /**
- * The fewest requests and the least time this data allows. Each playlist needs its metadata
- * and then its pages one after another (each page names the next): a chain of 1 + pages
- * requests. With `lanes` playlists at a time the Map phase takes at least the longest chain
+ * The fewest requests and the least time this data allows. Each playlist needs its metadata,
+ * which embeds the first page of entries, and then its other pages one after another (each
+ * page names the next): a chain of max(1, pages) requests. With `lanes` playlists at a time the Map phase takes at least the longest chain
  * and at least the total divided by the lanes; the artists step starts after it.
  */
 export function extractLowerBound(
@@ -73,8 +73,8 @@ export function extractLowerBound(
   lanes: number,
   latencyMs: number,
 ) {
-  const chains = catalogue.playlists.map(
-    (p) => 1 + Math.max(1, Math.ceil(p.entries.length / ITEMS_PAGE_LIMIT)),
+  const chains = catalogue.playlists.map((p) =>
+    Math.max(1, Math.ceil(p.entries.length / ITEMS_PAGE_LIMIT)),
   );
   const artists = catalogueStats(catalogue).distinctArtists;
   const artistRequests = mode === "extended" ? Math.ceil(artists / ARTISTS_BATCH_SIZE) : artists;

@@ -29,7 +29,10 @@ async function run(args: FloorArgs): Promise<FloorResult> {
   const keys: string[] = [];
   for (const id of [...args.playlistIds].sort()) {
     const manifest = await readPlaylistManifest(store, BENCH_SNAPSHOT, id);
-    keys.push(manifest.playlist.key, ...manifest.itemPages.map((p) => p.key));
+    keys.push(
+      manifest.playlist.key,
+      ...manifest.itemPages.filter((p) => !p.embeddedAt).map((p) => p.key),
+    );
   }
   const artists = await readArtistsManifest(store, BENCH_SNAPSHOT);
   keys.push(...artists.responses.filter((r) => r.status === 200).map((r) => r.key));

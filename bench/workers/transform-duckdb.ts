@@ -50,6 +50,13 @@ export function duckDbTransformSql(snapshotDir: string, outDir: string): string[
               "offset", items
        FROM read_json(${glob("playlist_id=*/items-*.json")}, filename = true,
                       format = 'auto', columns = ${columns({ offset: "INTEGER", items: `${ENTRY}[]` })})
+       UNION ALL
+       -- The first page, embedded in the playlist object under items.
+       SELECT regexp_extract(filename, 'playlist_id=([0-9A-Za-z]{22})', 1) AS playlist_id,
+              items."offset" AS "offset", items.items AS items
+       FROM read_json(${glob("playlist_id=*/playlist.json")}, filename = true, format = 'auto',
+                      columns = ${columns({ items: `STRUCT("offset" INTEGER, items ${ENTRY}[])` })})
+       WHERE items.items IS NOT NULL
      ), flat AS (
        SELECT playlist_id, "offset" + generate_subscripts(items, 1) - 1 AS position,
               unnest(items) AS e

@@ -45,9 +45,20 @@ export class SpotifyAuthError extends PipelineError {
 }
 
 /**
+ * Spotify refused the user's refresh token with `invalid_grant`: the authorization expired
+ * (refresh tokens last six months since 2026) or was revoked. Retrying cannot help; only a
+ * new authorization can, and the message says how.
+ */
+export class SpotifyAuthorizationExpiredError extends PipelineError {
+  override readonly name = "SpotifyAuthorizationExpiredError";
+  readonly transient = false;
+}
+
+/**
  * Spotify asked us to wait longer than a Lambda should sleep. The extract steps turn it into
  * a wait of the state machine (see core/spotify/rate-limit-wait.ts); thrown out of a step, it
- * means the waits are used up and the run fails.
+ * means the waits are used up, or the app's quota is spent (`quotaExceeded`: a quota 429,
+ * or one without Retry-After), and the run fails.
  */
 export class SpotifyRateLimitedError extends PipelineError {
   override readonly name = "SpotifyRateLimitedError";
@@ -59,8 +70,10 @@ export class SpotifyRateLimitedError extends PipelineError {
     verdict?: string,
   ) {
     super(
-      `Spotify rate limit: asked to wait ${retryAfterSeconds} s` +
-        (quotaExceeded ? " (QUOTA_EXCEEDED)" : "") +
+      (quotaExceeded
+        ? "Spotify rate limit: the app's request quota is spent (QUOTA_EXCEEDED" +
+          (retryAfterSeconds > 0 ? `, Retry-After ${retryAfterSeconds} s)` : ", no Retry-After)")
+        : `Spotify rate limit: asked to wait ${retryAfterSeconds} s`) +
         (verdict ? `, ${verdict}` : ""),
     );
   }
@@ -144,6 +157,7 @@ export const PIPELINE_ERROR_NAMES = [
   "InvalidInputError",
   "ConfigurationError",
   "SpotifyAuthError",
+  "SpotifyAuthorizationExpiredError",
   "SpotifyRateLimitedError",
   "SpotifyTransientError",
   "SpotifyRequestError",
@@ -174,6 +188,7 @@ export const PIPELINE_ERROR_ORIGINS = {
   InvalidInputError,
   ConfigurationError,
   SpotifyAuthError,
+  SpotifyAuthorizationExpiredError,
   SpotifyRateLimitedError,
   SpotifyTransientError,
   SpotifyRequestError,

@@ -6,15 +6,20 @@
 
 import type { MiddlewareObj } from "@middy/core";
 import type { ConditionalObjectStore } from "./ports";
-import type { SpotifyClientSettings, SpotifyCredentials } from "./spotify";
+import type { SpotifyClientSettings, SpotifyCredentialsStore } from "./spotify";
 import type { SpotifyContext } from "./spotify-credentials";
 
 export interface ExtractStepDeps {
   rawStore: ConditionalObjectStore;
   /** How the step's Spotify client reaches Spotify; every field has a default. */
   spotifySettings?: SpotifyClientSettings;
-  /** Stores a refresh token Spotify rotated; without it the rotation is only reported. */
-  saveRotatedCredentials?: (credentials: SpotifyCredentials) => Promise<void>;
+  /**
+   * Where the credentials live between invocations (AWS: the Spotify secret). With it, the
+   * run's invocations share one access token and refresh it once (under a lease in the raw
+   * bucket), and a rotated refresh token is stored before it is used; without it, each
+   * client refreshes alone and a rotation is only reported.
+   */
+  credentialsStore?: SpotifyCredentialsStore;
   now?: () => Date;
 }
 

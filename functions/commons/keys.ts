@@ -43,6 +43,8 @@ export const rawKeys = {
   artistsManifest: (s: SnapshotHour) => `${rawKeys.artistsPrefix(s)}_manifest.json`,
   /** Who may write this snapshot right now (see functions/core/snapshot-lease.ts). */
   snapshotLease: (s: SnapshotHour) => `_leases/${partition(s)}/lease.json`,
+  /** Who may refresh the Spotify token right now (functions/core/spotify/shared-token.ts). */
+  tokenRefreshLease: "_leases/spotify-token-refresh.json",
 };
 
 /** Lake bucket: one folder per table, hive-style partitions per snapshot hour. */

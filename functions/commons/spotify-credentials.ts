@@ -55,7 +55,8 @@ export function readSpotifyCredentials(context: SpotifyContext): SpotifyCredenti
   return parseSpotifyCredentials(context.spotifyCredentials, "Spotify secret");
 }
 
-const SHAPE = '{"clientId", "clientSecret"?, "refreshToken"?, "authorizedAt"?, "scopes"?}';
+const SHAPE =
+  '{"clientId", "clientSecret"?, "refreshToken"?, "authorizedAt"?, "scopes"?, "accessToken"?, "accessTokenExpiresAt"?}';
 
 /**
  * The one parser of stored credentials, for the AWS secret and the local credentials file
@@ -63,14 +64,22 @@ const SHAPE = '{"clientId", "clientSecret"?, "refreshToken"?, "authorizedAt"?, "
  * before `authorizedAt`/`scopes` existed still parses; a client secret may be absent only
  * beside a (PKCE) refresh token, as the client-credentials grant needs one.
  */
-export function parseSpotifyCredentials(value: unknown, source: string): SpotifyCredentials {
+export function parseSpotifyCredentials(
+  value: unknown,
+  source = "Spotify secret",
+): SpotifyCredentials {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigurationError(source, `must be a JSON object ${SHAPE}`);
   }
-  const { clientId, clientSecret, refreshToken, authorizedAt, scopes } = value as Record<
-    string,
-    unknown
-  >;
+  const {
+    clientId,
+    clientSecret,
+    refreshToken,
+    authorizedAt,
+    scopes,
+    accessToken,
+    accessTokenExpiresAt,
+  } = value as Record<string, unknown>;
   const optionalText = (field: string, text: unknown): string | undefined => {
     if (text === undefined || text === null) return undefined;
     if (typeof text !== "string" || text === "") {
@@ -89,10 +98,20 @@ export function parseSpotifyCredentials(value: unknown, source: string): Spotify
       "has no clientSecret (needed unless a refreshToken from a PKCE authorization is stored)",
     );
   }
-  const at = optionalText("authorizedAt", authorizedAt);
-  if (at !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(Date.parse(at)))) {
-    throw new ConfigurationError(source, "has an authorizedAt that is not an ISO 8601 time");
-  }
+  const isoTime = (field: string, text: unknown): string | undefined => {
+    const time = optionalText(field, text);
+    if (
+      time !== undefined &&
+      (!/^\d{4}-\d{2}-\d{2}T/.test(time) || Number.isNaN(Date.parse(time)))
+    ) {
+      throw new ConfigurationError(source, `has an ${field} that is not an ISO 8601 time`);
+    }
+    return time;
+  };
+  const at = isoTime("authorizedAt", authorizedAt);
+  // The access token the run's extract steps share (core/spotify/shared-token.ts).
+  const access = optionalText("accessToken", accessToken);
+  const accessExpiresAt = isoTime("accessTokenExpiresAt", accessTokenExpiresAt);
   if (
     scopes !== undefined &&
     (!Array.isArray(scopes) || !scopes.every((x) => typeof x === "string" && x !== ""))
@@ -105,5 +124,7 @@ export function parseSpotifyCredentials(value: unknown, source: string): Spotify
     ...(refresh ? { refreshToken: refresh } : {}),
     ...(at ? { authorizedAt: at } : {}),
     ...(scopes ? { scopes: [...(scopes as string[])] } : {}),
+    ...(access ? { accessToken: access } : {}),
+    ...(accessExpiresAt ? { accessTokenExpiresAt: accessExpiresAt } : {}),
   };
 }

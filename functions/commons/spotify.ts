@@ -4,6 +4,8 @@
 // from. It lives in commons so configuration (commons/config.ts, infra/config.ts) and the
 // Lambda wiring can name these without depending on the client itself.
 
+import type { ConditionalObjectStore } from "./ports";
+
 export const SPOTIFY_APP_MODES = ["development", "extended"] as const;
 export type SpotifyAppMode = (typeof SPOTIFY_APP_MODES)[number];
 
@@ -21,6 +23,29 @@ export interface SpotifyCredentials {
   refreshToken?: string;
   authorizedAt?: string;
   scopes?: string[];
+  /**
+   * The access token the last refresh obtained and when it expires (ISO time), shared by every
+   * extract Lambda of a run so that only one of them refreshes (core/spotify/shared-token.ts).
+   */
+  accessToken?: string;
+  accessTokenExpiresAt?: string;
+}
+
+/**
+ * The warning log line of a run whose user authorization expires within 30 days
+ * (core/spotify/authorization-expiry.ts); a metric filter in AWS counts it and alarms
+ * (infra/constructs/monitoring.ts), so both read it from here.
+ */
+export const AUTHORIZATION_EXPIRY_LOG_MESSAGE = "Spotify authorization expires soon";
+
+/**
+ * Where the credentials are kept between invocations (AWS: the Spotify secret; locally: the
+ * runtime's store): read fresh, not from a cache, and written before a rotated refresh
+ * token is used.
+ */
+export interface SpotifyCredentialsStore {
+  load(): Promise<SpotifyCredentials>;
+  save(credentials: SpotifyCredentials): Promise<void>;
 }
 
 /** The scopes the pipeline asks a user for: reading their private and collaborative playlists. */
@@ -46,11 +71,20 @@ export interface SpotifyResponse {
 export interface SpotifyPort {
   /** `GET /playlists/{id}`: name, owner, snapshot_id, followers, item total. */
   getPlaylist(playlistId: string): Promise<SpotifyResponse>;
-  /** Every page of `GET /playlists/{id}/items`, in order. */
-  playlistItemPages(playlistId: string): AsyncGenerator<SpotifyResponse>;
+  /**
+   * Every page of `GET /playlists/{id}/items`, in order; given the first page the playlist
+   * object embedded (its `items` paging object), the pages after it only.
+   */
+  playlistItemPages(
+    playlistId: string,
+    embeddedFirstPage?: unknown,
+  ): AsyncGenerator<SpotifyResponse>;
   /** Artists by id, in input order; a 404 for one artist comes back with status 404. */
   getArtists(ids: readonly string[]): Promise<SpotifyResponse[]>;
-  /** A refresh token Spotify issued in place of the configured one; the caller must store it. */
+  /**
+   * A refresh token Spotify issued in place of the configured one; without a credentials
+   * store (SpotifyClientSettings.sharedToken) the caller must store it.
+   */
   readonly rotatedRefreshToken: string | undefined;
 }
 
@@ -91,6 +125,11 @@ export interface SpotifyClientSettings {
   random?: () => number;
   /** Clock for token expiry, in epoch milliseconds. */
   now?: () => number;
+  /**
+   * Share the access token with the run's other invocations: kept in `store`, refreshed by
+   * one invocation at a time under a lease in `leaseStore` (core/spotify/shared-token.ts).
+   */
+  sharedToken?: { store: SpotifyCredentialsStore; leaseStore: ConditionalObjectStore };
   onRequest?: (info: SpotifyRequestInfo) => void;
   onWarning?: SpotifyWarning;
 }

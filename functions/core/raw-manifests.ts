@@ -19,12 +19,23 @@ export interface StoredResponse {
   url: string;
 }
 
+/**
+ * One page of a playlist's entries. The first page usually arrives embedded in the playlist
+ * object (`GET /playlists/{id}` has it under `items`): it then names the playlist's body and
+ * `embeddedAt: "items"`, the field that holds the page, so the manifest says exactly where
+ * each page's entries are.
+ */
+export interface ItemPageRef extends StoredResponse {
+  entryCount: number;
+  embeddedAt?: "items";
+}
+
 export interface PlaylistManifest {
   format: typeof MANIFEST_FORMAT;
   snapshot: string;
   playlistId: string;
   playlist: StoredResponse;
-  itemPages: (StoredResponse & { entryCount: number })[];
+  itemPages: ItemPageRef[];
   entryCount: number;
   /** Distinct artist ids of the playlist's tracks, sorted. */
   artistIds: string[];
@@ -82,18 +93,27 @@ export async function readPlaylistManifest(
     isStoredResponse(m.playlist) &&
     Array.isArray(m.itemPages) &&
     m.itemPages.every(
-      (p) => isStoredResponse(p) && Number.isInteger((p as { entryCount?: unknown }).entryCount),
+      (p) =>
+        isStoredResponse(p) &&
+        Number.isInteger((p as { entryCount?: unknown }).entryCount) &&
+        [undefined, "items"].includes((p as { embeddedAt?: unknown }).embeddedAt as string),
     ) &&
     Number.isInteger(m.entryCount) &&
     isIdList(m.artistIds);
   if (!valid) throw new RawDataError(`${key} is not a valid playlist manifest`);
   const manifest = m as unknown as PlaylistManifest;
-  // A manifest may only point inside its own playlist's folder.
+  // A manifest may only point inside its own playlist's folder; an embedded page only at
+  // the playlist's body, and only as the first page.
   for (const ref of [manifest.playlist, ...manifest.itemPages]) {
     if (!ref.key.startsWith(prefix)) {
       throw new RawDataError(`${key} lists ${ref.key}, outside ${prefix}`);
     }
   }
+  manifest.itemPages.forEach((page, i) => {
+    if (page.embeddedAt && (i !== 0 || page.key !== manifest.playlist.key)) {
+      throw new RawDataError(`${key} lists an embedded page that is not the playlist's first`);
+    }
+  });
   return manifest;
 }
 

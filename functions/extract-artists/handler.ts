@@ -6,7 +6,7 @@ import { logger, pipelineHandler } from "../commons/lambda";
 import type { SpotifyContext } from "../commons/spotify-credentials";
 import { readSpotifyCredentials } from "../commons/spotify-credentials";
 import { extractArtists } from "../core/extract/extract-artists";
-import { createExtractStep } from "../core/extract/extract-step";
+import { createExtractStep, warnOfAuthorizationExpiry } from "../core/extract/extract-step";
 import type { ExtractionSummary } from "../core/extract/extraction-outcomes";
 import {
   playlistsNeedingArtists,
@@ -43,7 +43,16 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
         logger.warn("rate limited: the state machine waits", { ...artists });
         return artists;
       }
-      const summary = summarizeExtraction(outcomes, artists);
+      // Once per run (this step runs once), so every run that nears the expiry says so.
+      const authorizationWarning = warnOfAuthorizationExpiry(
+        credentials,
+        (deps.now ?? (() => new Date()))(),
+        logger,
+      );
+      const summary = {
+        ...summarizeExtraction(outcomes, artists),
+        ...(authorizationWarning ? { authorizationWarning } : {}),
+      };
       // The run fails at CheckExtraction: free the snapshot for a rerun right away.
       if (summary.unavailablePlaylistCount > 0) {
         await releaseSnapshotLease(deps.rawStore, snapshot, executionId);

@@ -1,18 +1,21 @@
 // Monitoring: alarms on failed, timed-out and aborted pipeline runs, on each function's
-// errors and on scheduled starts that landed in the dead-letter queue, all notifying one
-// encrypted SNS topic with an optional e-mail subscription.
+// errors, on scheduled starts that landed in the dead-letter queue and on runs that warn the
+// Spotify user authorization expires within 30 days, all notifying one encrypted SNS topic
+// with an optional e-mail subscription.
 //
 // The topic is encrypted with a customer managed KMS key, not the AWS managed alias/aws/sns:
 // CloudWatch alarms can publish to an encrypted topic only if the key policy lets
 // cloudwatch.amazonaws.com use the key, and the AWS managed key's policy cannot be changed,
 // so with it every alarm notification would be dropped silently.
 
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
+import { AUTHORIZATION_EXPIRY_LOG_MESSAGE } from "../../functions/commons/spotify";
 import type { StageContext } from "../context";
 import { policyJson } from "../iam";
 import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
@@ -24,6 +27,12 @@ export const EXECUTION_FAILURE_METRICS = [
   "ExecutionsTimedOut",
   "ExecutionsAborted",
 ] as const;
+
+/** The metric the extract-artists log line "Spotify authorization expires soon" feeds. */
+export const AUTHORIZATION_EXPIRY_METRIC = {
+  namespace: "SpotifyLake",
+  metricName: "SpotifyAuthorizationExpiringSoon",
+} as const;
 
 /** Administrative actions the account keeps on the key (through IAM), listed rather than kms:*. */
 const KEY_ADMINISTRATION_ACTIONS = [
@@ -171,6 +180,30 @@ export class Monitoring extends Construct {
         },
         "Maximum",
         300,
+      ),
+    );
+    // ExtractArtists runs once per run and logs the warning once: one count per warning run.
+    const artists = props.functions.get("extract-artists");
+    new CloudwatchLogMetricFilter(this, "authorization_expiry_filter", {
+      name: `${prefix}-spotify-authorization-expiring`,
+      logGroupName: `/aws/lambda/${artists.functionName}`,
+      pattern: `{ $.message = "${AUTHORIZATION_EXPIRY_LOG_MESSAGE}" }`,
+      metricTransformation: {
+        namespace: AUTHORIZATION_EXPIRY_METRIC.namespace,
+        name: AUTHORIZATION_EXPIRY_METRIC.metricName,
+        value: "1",
+        defaultValue: "0",
+      },
+      dependsOn: [artists],
+    });
+    alarms.push(
+      alarm(
+        "spotify_authorization_expiring",
+        "spotify-authorization-expiring",
+        "The Spotify user authorization expires within 30 days (refresh tokens last six months): run `npm run authorize` and store the new refresh token in the Spotify secret, or runs will fail with SpotifyAuthorizationExpiredError.",
+        { ...AUTHORIZATION_EXPIRY_METRIC, dimensions: {} },
+        "Sum",
+        3600,
       ),
     );
     this.alarms = alarms;

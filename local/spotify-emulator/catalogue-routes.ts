@@ -101,11 +101,21 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
   ): Reply {
     const page = paging(params, which === "items" ? pageLimitMax : 100);
     if ("status" in page) return page;
-    const { offset, limit } = page;
+    return jsonReply(200, pagingObject(p, which, page.offset, page.limit));
+  }
+
+  function pagingObject(
+    p: CataloguePlaylist,
+    which: "items" | "tracks",
+    offset: number,
+    limit: number,
+  ): Record<string, unknown> {
     const total = p.entries.length;
+    // Real paging links carry extra parameters such as `locale=*`; a client must follow
+    // them as given, and a replay must match them.
     const link = (o: number) =>
-      `${pagingBase}/playlists/${p.playlist.id}/${which}?offset=${o}&limit=${limit}`;
-    return jsonReply(200, {
+      `${pagingBase}/playlists/${p.playlist.id}/${which}?offset=${o}&limit=${limit}&locale=*`;
+    return {
       href: link(offset),
       items: p.entries.slice(offset, offset + limit).map((e) => renderEntry(e, which === "tracks")),
       limit,
@@ -113,7 +123,7 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
       offset,
       previous: offset > 0 ? link(Math.max(0, Math.min(offset, total) - limit)) : null,
       total,
-    });
+    };
   }
 
   function playlistObject(p: CataloguePlaylist): Reply {
@@ -121,7 +131,12 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
       href: `${pagingBase}/playlists/${p.playlist.id}/${which}`,
       total: p.entries.length,
     });
-    const merged: Record<string, unknown> = { ...p.playlist, items: stub("items") };
+    // The full playlist object embeds its first page of entries (a paging object), as
+    // Spotify's PlaylistObject does; the `{href, total}` stub is the simplified object's.
+    const merged: Record<string, unknown> = {
+      ...p.playlist,
+      items: pagingObject(p, "items", 0, pageLimitMax),
+    };
     // Extended-quota apps still see the pre-2026 `tracks` field beside `items`.
     if (mode === "extended") merged.tracks = stub("tracks");
     const ordered = Object.fromEntries(

@@ -6,8 +6,8 @@
 export type HttpFault =
   | {
       status: 429;
-      /** Sent as the `Retry-After` header, in seconds. */
-      retryAfterSeconds: number;
+      /** Sent as the `Retry-After` header, in seconds; `null` sends none (some quota 429s). */
+      retryAfterSeconds: number | null;
       /** "QUOTA_EXCEEDED" gives the July-2026 quota form of the 429 body. */
       reason?: "QUOTA_EXCEEDED";
       body?: unknown;
@@ -67,7 +67,9 @@ export function httpFaultResponse(fault: HttpFault): {
   headers: Record<string, string>;
 } {
   const headers: Record<string, string> =
-    fault.status === 429 ? { "retry-after": String(fault.retryAfterSeconds) } : {};
+    fault.status === 429 && fault.retryAfterSeconds !== null
+      ? { "retry-after": String(fault.retryAfterSeconds) }
+      : {};
   if (fault.body !== undefined) {
     if (typeof fault.body !== "string") {
       return { status: fault.status, body: JSON.stringify(fault.body), headers };
@@ -111,10 +113,11 @@ export class FaultQueue {
       }
       if (
         fault.status === 429 &&
+        fault.retryAfterSeconds !== null &&
         !(Number.isInteger(fault.retryAfterSeconds) && fault.retryAfterSeconds >= 0)
       ) {
         throw new RangeError(
-          `429 fault needs an integer retryAfterSeconds >= 0, got ${String(fault.retryAfterSeconds)}`,
+          `429 fault needs an integer retryAfterSeconds >= 0 or null, got ${String(fault.retryAfterSeconds)}`,
         );
       }
     }

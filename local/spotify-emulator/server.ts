@@ -15,14 +15,17 @@ import { catalogueRoutes, type SpotifyAppMode } from "./catalogue-routes";
 import { createAuthorizationService } from "./authorization";
 import { FaultQueue, faultLabel, httpFaultResponse, type Fault } from "./faults";
 import { readBody, redactQuery, writeReply, type BodyCut } from "./http-io";
+import { quotaCounter } from "./quota";
 import { loadRecording, replayRoutes } from "./replay";
 import { errorBody, errorReply, type ApiRequest, type Reply } from "./reply";
 import { generateSampleCatalogue, sampleUser } from "./sample-data";
+import type { EmulatorQuota } from "./quota";
 import { createTokenService, defaultCredentials, type EmulatorCredentials } from "./token-service";
 import type { SpotifyCatalogue, SpotifyPrivateUser } from "./types";
 
 export type { SpotifyAppMode } from "./catalogue-routes";
 export type { EmulatorCredentials } from "./token-service";
+export type { EmulatorQuota } from "./quota";
 
 export interface SpotifyEmulatorOptions {
   /** What to serve; the default sample (scale 1) when absent. */
@@ -43,8 +46,11 @@ export interface SpotifyEmulatorOptions {
    * for real Spotify, or to get byte-identical bodies from emulators on different ports.
    */
   pagingBaseUrl?: string;
-  /** The refresh grant then also returns a new refresh token (both stay valid). */
-  rotateRefreshToken?: boolean;
+  /**
+   * The refresh grant then also returns a new refresh token: `true` keeps both valid,
+   * `"single-use"` spends the old one, as Spotify does for PKCE clients.
+   */
+  rotateRefreshToken?: boolean | "single-use";
   /** The configured refresh token came from a PKCE authorization: refreshed without a secret. */
   pkceRefreshToken?: boolean;
   /** The authorizing user every user token speaks for; default: the sample user. */
@@ -56,7 +62,15 @@ export interface SpotifyEmulatorOptions {
   redirectUris?: readonly string[];
   /** What the scripted user does on the consent screen (default "approve"). */
   consent?: "approve" | "deny";
-  /** Clock for token expiry (ms since epoch); real time by default. */
+  /**
+   * The app's request quota, as development-mode Spotify counts it (per developer account,
+   * over a rolling window): past `requests` API requests within `windowMs`, every request
+   * answers 429 with `"reason": "QUOTA_EXCEEDED"` until old ones leave the window. `answer`
+   * picks the form Spotify sometimes uses: "json" (with Retry-After, the default),
+   * "noRetryAfter" (the same body, no header) or "empty" (no header, empty body).
+   */
+  quota?: EmulatorQuota;
+  /** Clock for token expiry and the quota window (ms since epoch); real time by default. */
   now?: () => number;
   /** How delays (latencyMs, delay faults) wait; inject a fake in unit tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -122,6 +136,7 @@ export async function startSpotifyEmulator(
     }),
   });
   const consentScreen = tokens.authorization;
+  const overQuota = quotaCounter(options.quota, options.now ?? Date.now);
   const recording = options.replayDir ? await loadRecording(options.replayDir) : undefined;
   const requestLog: RequestLogEntry[] = [];
   const faults = new FaultQueue();
@@ -208,6 +223,11 @@ export async function startSpotifyEmulator(
           cut = fault.kind;
           break;
       }
+    }
+    const quotaAnswer = request.path.startsWith("/v1") ? overQuota() : undefined;
+    if (quotaAnswer) {
+      log.fault = "quota";
+      return respond(httpFaultResponse(quotaAnswer));
     }
     respond(answer(request, req.headers.authorization, body), cut);
   }

@@ -17,8 +17,12 @@ export interface EmulatorCredentials {
 
 export interface TokenServiceOptions {
   credentials: EmulatorCredentials;
-  /** The refresh grant then also returns a new refresh token (both stay valid). */
-  rotateRefreshToken: boolean;
+  /**
+   * The refresh grant then also returns a new refresh token: `true` keeps both valid,
+   * `"single-use"` spends the old one as Spotify does for PKCE clients (reusing it is
+   * `invalid_grant`).
+   */
+  rotateRefreshToken: boolean | "single-use";
   /** The configured refresh token came from a PKCE authorization: refreshed without a secret. */
   pkceRefreshToken: boolean;
   /** The consent screen's codes, for the authorization-code grant. */
@@ -76,6 +80,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const tokens = new Map<string, { expiresAtMs: number; revoked: boolean; user: boolean }>();
   let issued = 0;
   let codeGrants = 0;
+  let rotations = 0;
 
   function issue(user: boolean, extra: Record<string, string>): Reply {
     const token = accessToken(issued++);
@@ -95,7 +100,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     }
     if (!clientAuthenticated && !known.pkce) return invalidClient();
     if (!options.rotateRefreshToken) return issue(true, { scope: USER_SCOPE });
-    const rotated = `AQ${digest(`spotify-emulator:refresh:${refreshTokens.size}`).toString("base64url")}`;
+    const rotated = `AQ${digest(`spotify-emulator:refresh:${++rotations}`).toString("base64url")}`;
+    if (options.rotateRefreshToken === "single-use") refreshTokens.delete(refresh!);
     refreshTokens.set(rotated, known);
     return issue(true, { refresh_token: rotated, scope: USER_SCOPE });
   }

@@ -44,6 +44,32 @@ describe("The local pipeline on the sample catalogue", () => {
     expect(output.validation.checks.results!.filter((c) => !c.passed)).toEqual([]);
   });
 
+  it("makes the fewest requests: one token, each playlist (with its first page), its other pages, each artist", () => {
+    const catalogue = generateSampleCatalogue();
+    const otherPages = catalogue.playlists
+      .map((p) => Math.max(0, Math.ceil(p.entries.length / 50) - 1))
+      .reduce((a, b) => a + b, 0);
+    expect(first.requests).toBe(
+      1 + catalogue.playlists.length + otherPages + stats.distinctArtists,
+    );
+  });
+
+  it("records in each manifest that the first page of entries is the one the playlist object embeds", () => {
+    const raw = localPaths(dataDir).raw;
+    const catalogue = generateSampleCatalogue();
+    for (const playlist of catalogue.playlists.filter((p) => p.entries.length > 0)) {
+      const folder = join(raw, `spotify/${PARTITION}/playlist_id=${playlist.playlist.id}`);
+      const manifest = JSON.parse(readFileSync(join(folder, "_manifest.json"), "utf8"));
+      expect(manifest.itemPages[0]).toMatchObject({
+        key: `spotify/${PARTITION}/playlist_id=${playlist.playlist.id}/playlist.json`,
+        embeddedAt: "items",
+      });
+      expect(existsSync(join(folder, "items-0000.json"))).toBe(false);
+      // Later pages were requested exactly as Spotify's links give them, `locale=*` included.
+      for (const page of manifest.itemPages.slice(1)) expect(page.url).toMatch(/&locale=\*$/);
+    }
+  });
+
   it("accounts for every playlist entry the emulator served", () => {
     const { transform } = first.output as Output;
     expect(transform.entries.read).toBe(stats.entries);

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { spotifySecretWriter } from "../../functions/commons/aws/spotify-secret-writer";
+import { spotifySecretStore } from "../../functions/commons/aws/spotify-secret-store";
 import { logger } from "../../functions/commons/lambda";
 import type { SpotifyCredentials } from "../../functions/commons/spotify";
 import {
@@ -35,7 +35,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
   });
   afterEach(() => emulator.close());
 
-  it("stores a refresh token Spotify rotated back into the secret, once", async () => {
+  it("stores a refresh token Spotify rotated back into the secret, once, with the access token the others share", async () => {
     // Prepare
     const secretId = "arn:aws:secretsmanager:eu-west-1:1:secret:spotify-rotating";
     secrets
@@ -45,7 +45,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const handler = createExtractPlaylistHandler({
       rawStore: new MemoryObjectStore(),
       spotifySecret: spotifySecretFromSecretsManager(secretId),
-      saveRotatedCredentials: spotifySecretWriter(
+      credentialsStore: spotifySecretStore(
         secretId,
         new SecretsManagerClient({ region: "eu-west-1" }),
       ),
@@ -68,6 +68,8 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     expect(stored.clientId).toBe(emulator.credentials.clientId);
     expect(stored.refreshToken).toBeDefined();
     expect(stored.refreshToken).not.toBe(emulator.credentials.refreshToken);
+    expect(stored.accessToken).toMatch(/^BQ/);
+    expect(Date.parse(stored.accessTokenExpiresAt!)).toBeGreaterThan(Date.now());
   });
 
   it("reads the secret anew after Spotify refused the cached one", async () => {
@@ -157,5 +159,45 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       durationMs: expect.any(Number),
     });
     expect(requests.length).toBe(emulator.requestLog.length);
+  });
+  it("warns in a log line and in the run summary when the user authorization expires within 30 days", async () => {
+    // Prepare: one authorization six months old to the minute (it expires now), one a month younger.
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
+    onTestFinished(() => warn.mockRestore());
+    const now = new Date("2026-11-22T05:10:00Z");
+    const deps = (authorizedAt: string) => ({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue({ ...emulator.credentials, authorizedAt }),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+      now: () => now,
+    });
+    const event = { run: run(4), playlists: [] };
+
+    // Act
+    const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z"))(
+      event,
+      lambdaContext("extract-artists"),
+    );
+    const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z"))(
+      { ...event, run: run(5) },
+      lambdaContext("extract-artists"),
+    );
+
+    // Assess
+    expect(soon).toMatchObject({
+      rateLimited: false,
+      authorizationWarning: expect.stringContaining("npm run authorize"),
+    });
+    expect(warn).toHaveBeenCalledWith("Spotify authorization expires soon", {
+      expiresAt: "2026-11-22T05:10:00.000Z",
+      daysLeft: 0,
+    });
+    expect(later).not.toHaveProperty("authorizationWarning");
+    expect(
+      warn.mock.calls.filter(([m]) => m === "Spotify authorization expires soon"),
+    ).toHaveLength(1);
   });
 });

@@ -474,6 +474,29 @@ describe("Monitoring", () => {
     }
   });
 
+  it("counts the warning that the Spotify authorization expires within 30 days and alarms on it", () => {
+    const filter = onlyResource(synth, "aws_cloudwatch_log_metric_filter");
+    expect(filter).toMatchObject({
+      log_group_name: expect.stringContaining("/aws/lambda/"),
+      pattern: '{ $.message = "Spotify authorization expires soon" }',
+      metric_transformation: {
+        namespace: "SpotifyLake",
+        name: "SpotifyAuthorizationExpiringSoon",
+        value: "1",
+      },
+    });
+    expect(filter.log_group_name).toContain("aws_lambda_function.functions_extract_artists");
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        namespace: "SpotifyLake",
+        metric_name: "SpotifyAuthorizationExpiringSoon",
+        threshold: 1,
+        alarm_actions: [topicArn()],
+        alarm_description: expect.stringContaining("npm run authorize"),
+      }),
+    );
+  });
+
   it("encrypts the alert topic with a rotating key CloudWatch may use, and subscribes the configured e-mail", () => {
     const keyId = idOf("aws_kms_key", "alerts_key");
     expect(onlyResource(synth, "aws_sns_topic")).toMatchObject({

@@ -112,6 +112,20 @@ describe("statemachine/pipeline.asl.json", () => {
     }
   });
 
+  it("never retries an expired authorization or a spent rate limit, naming both where the retries are", () => {
+    for (const name of ["ExtractPlaylist", "ExtractArtists"]) {
+      const state = allStates(definition.States).find(([n]) => n === name)![1];
+      const retried = (state.Retry as { ErrorEquals: string[]; Comment?: string }[]).flatMap(
+        (r) => r.ErrorEquals,
+      );
+      expect(retried).not.toContain("SpotifyAuthorizationExpiredError");
+      expect(retried).not.toContain("SpotifyRateLimitedError");
+      expect(JSON.stringify(state.Retry)).toContain(
+        "Not retried, on purpose: SpotifyAuthorizationExpiredError",
+      );
+    }
+  });
+
   it("bounds both polling loops with a named timeout", () => {
     for (const [choice, timeout] of [
       ["IsCrawlerDone", "CrawlerTimeoutError"],

@@ -22,8 +22,13 @@ export class MemoryObjectStore implements ConditionalObjectStore {
   }
 
   async putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean> {
-    if ((await this.getVersioned(key))?.etag !== etag) return false;
-    await this.put(key, body);
+    // Compare and write in one turn of the event loop, as S3 does in one request: no await in
+    // between, so two concurrent callers cannot both win.
+    const current = this.objects.get(key);
+    const currentEtag = current && createHash("sha256").update(current).digest("hex");
+    if (currentEtag !== etag) return false;
+    this.writes.push(key);
+    this.objects.set(key, new TextEncoder().encode(body));
     return true;
   }
 

@@ -1,5 +1,6 @@
-// Extraction of one playlist into the raw layer: its metadata and every items page, stored
-// byte for byte as Spotify sent them, then the manifest that commits them. Safe to rerun for
+// Extraction of one playlist into the raw layer: its metadata (which embeds the first items
+// page) and every further items page, stored byte for byte as Spotify sent them, then the
+// manifest that commits them and says where each page's entries are. Safe to rerun for
 // the same snapshot hour: the same keys are overwritten and leftovers of a longer previous
 // run are removed, so a rerun never leaves a second copy or stale pages behind.
 
@@ -13,6 +14,7 @@ import type { PlaylistManifest } from "../raw-manifests";
 import { invalidateManifest, MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { artistIdsOfPage } from "../spotify/entries";
+import { isEmbeddedFirstPage } from "../spotify/items-pager";
 
 /** The part of a structured logger (e.g. Powertools Logger) extraction uses. */
 export interface ExtractLogger {
@@ -66,15 +68,30 @@ export async function extractPlaylist(params: {
       const itemPages: PlaylistManifest["itemPages"] = [];
       const artistIds = new Set<string>();
       let entryCount = 0;
-      for await (const page of spotify.playlistItemPages(playlistId)) {
+      const addPage = (json: unknown, ref: PlaylistManifest["itemPages"][number]) => {
+        if (itemPages.length === 0) declaredTotal = (json as { total?: unknown }).total;
+        itemPages.push(ref);
+        entryCount += ref.entryCount;
+        for (const id of artistIdsOfPage(json)) artistIds.add(id);
+      };
+      // The full playlist object embeds its first page: its entries stay in playlist.json
+      // (stored as received) and the manifest says so; paging goes on from its `next`.
+      const embedded = (playlist.json as { items?: unknown }).items;
+      if (isEmbeddedFirstPage(embedded)) {
+        addPage(embedded, {
+          key: playlistKey,
+          url: playlist.canonicalUrl,
+          entryCount: embedded.items.length,
+          embeddedAt: "items",
+        });
+      }
+      for await (const page of spotify.playlistItemPages(playlistId, embedded)) {
+        // items-NNNN.json is the playlist's page NNNN; page 0 may be embedded in playlist.json.
         const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
         await put(key, page.body, JSON_CONTENT_TYPE);
         const items = (page.json as { items?: unknown }).items;
         const pageEntries = Array.isArray(items) ? items.length : 0;
-        if (itemPages.length === 0) declaredTotal = (page.json as { total?: unknown }).total;
-        itemPages.push({ key, url: page.canonicalUrl, entryCount: pageEntries });
-        entryCount += pageEntries;
-        for (const id of artistIdsOfPage(page.json)) artistIds.add(id);
+        addPage(page.json, { key, url: page.canonicalUrl, entryCount: pageEntries });
       }
 
       // Key order is fixed by this literal, so the same responses give the same bytes.

@@ -3,7 +3,8 @@
 // in the core with the logger and the secret writer injected: one Spotify client per
 // credentials for the life of the container, the client's warnings and requests on the
 // structured logger, the snapshot lease around the writes, a long rate limit turned into a
-// wait of the state machine, and a refresh token Spotify rotated written back.
+// wait of the state machine, one access token shared by the run's invocations through the
+// credentials store, and a warning when the user's authorization is about to expire.
 
 import type { ExtractStepDeps } from "../../commons/extract-deps";
 import type { SpotifyClientSettings, SpotifyCredentials, SpotifyPort } from "../../commons/spotify";
@@ -12,6 +13,10 @@ import { releaseSnapshotLease, writeUnderSnapshotLease } from "../snapshot-lease
 import type { RateLimitWait } from "../spotify/rate-limit-wait";
 import { orWaitForRateLimit, readRateLimitWaits } from "../spotify/rate-limit-wait";
 import { spotifySession } from "../spotify/session";
+import {
+  AUTHORIZATION_EXPIRY_LOG_MESSAGE,
+  authorizationExpiryWarning,
+} from "../spotify/authorization-expiry";
 
 /** The part of a structured logger (e.g. Powertools Logger) the extract steps use. */
 export interface StepLogger {
@@ -34,7 +39,12 @@ export interface ExtractInvocation {
  * the final error after the lease is released).
  */
 export function createExtractStep(deps: ExtractStepDeps, logger: StepLogger) {
-  const spotifyFor = spotifySession(loggedTo(logger, deps.spotifySettings));
+  const settings = loggedTo(logger, deps.spotifySettings);
+  const spotifyFor = spotifySession(
+    deps.credentialsStore
+      ? { ...settings, sharedToken: { store: deps.credentialsStore, leaseStore: deps.rawStore } }
+      : settings,
+  );
   return async function runExtractStep<T>(
     invocation: ExtractInvocation,
     extract: (spotify: SpotifyPort) => Promise<T>,
@@ -49,9 +59,27 @@ export function createExtractStep(deps: ExtractStepDeps, logger: StepLogger) {
         writeUnderSnapshotLease(deps.rawStore, snapshot, executionId, now, () => extract(spotify)),
       () => releaseSnapshotLease(deps.rawStore, snapshot, executionId),
     );
-    await keepRotatedRefreshToken(deps, credentials, spotify.rotatedRefreshToken, logger);
+    reportUnstoredRotation(deps, credentials, spotify.rotatedRefreshToken, logger);
     return result;
   };
+}
+
+/**
+ * The user's authorization expires within 30 days: a warning log line (counted by a metric
+ * filter in AWS), and the warning itself for the run summary. Undefined when all is well.
+ */
+export function warnOfAuthorizationExpiry(
+  credentials: SpotifyCredentials,
+  now: Date,
+  logger: StepLogger,
+): string | undefined {
+  const expiry = authorizationExpiryWarning(credentials.authorizedAt, now);
+  if (!expiry) return undefined;
+  logger.warn(AUTHORIZATION_EXPIRY_LOG_MESSAGE, {
+    expiresAt: expiry.expiresAt,
+    daysLeft: expiry.daysLeft,
+  });
+  return expiry.warning;
 }
 
 /** The client's warnings and request events go to the logger, and still to any hooks given. */
@@ -70,18 +98,17 @@ function loggedTo(logger: StepLogger, settings: SpotifyClientSettings = {}): Spo
   };
 }
 
-/** Spotify may hand out a new refresh token; the secret must then hold it, or the old one dies. */
-async function keepRotatedRefreshToken(
+/**
+ * Spotify may hand out a new refresh token. With a credentials store it was stored before the
+ * token that came with it was used (core/spotify/shared-token.ts); without one, say so.
+ */
+function reportUnstoredRotation(
   deps: ExtractStepDeps,
   credentials: SpotifyCredentials,
   rotated: string | undefined,
   logger: StepLogger,
-): Promise<void> {
+): void {
   if (!rotated || rotated === credentials.refreshToken) return;
-  if (deps.saveRotatedCredentials) {
-    await deps.saveRotatedCredentials({ ...credentials, refreshToken: rotated });
-    logger.info("stored the refresh token Spotify rotated");
-  } else {
-    logger.warn("Spotify rotated the refresh token; store the new one in the Spotify secret");
-  }
+  if (deps.credentialsStore) logger.info("stored the refresh token Spotify rotated");
+  else logger.warn("Spotify rotated the refresh token; store the new one in the Spotify secret");
 }

@@ -22,6 +22,8 @@ export interface ExtractionSummary {
   unavailablePlaylistCount: number;
   /** Human-readable, for the Fail state's Cause: "reason; reason", each naming its playlist. */
   unavailablePlaylists: string;
+  /** Set from 30 days before the user's authorization expires (core/spotify/authorization-expiry.ts). */
+  authorizationWarning?: string;
 }
 
 export function readPlaylistOutcomes(value: unknown): PlaylistOutcome[] {

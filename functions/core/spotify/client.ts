@@ -18,10 +18,12 @@ import type {
   SpotifyResponse,
   SpotifyWarning,
 } from "../../commons/spotify";
+import { randomUUID } from "node:crypto";
 import { DEFAULT_API_BASE_URL, SpotifyApi, stripTrailingSlash } from "./api";
 import { ArtistLookup } from "./artist-lookup";
 import { playlistItemPages } from "./items-pager";
 import { Redactor } from "./redaction";
+import { SharedToken } from "./shared-token";
 import { DEFAULT_ACCOUNTS_BASE_URL, TokenSource } from "./token-source";
 import { SpotifyTransport } from "./transport";
 
@@ -67,12 +69,13 @@ export class SpotifyClient implements SpotifyPort {
     // The redactor asks the token source for its secrets on every message, so tokens issued
     // after this point are redacted too.
     const redactor = new Redactor(() => this.tokens.secrets());
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.transport = new SpotifyTransport({
       fetch: options.fetch ?? globalThis.fetch,
       requestTimeoutMs,
       maxAttempts,
       maxInProcessWaitSeconds: options.maxInProcessWaitSeconds ?? 5,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      sleep,
       random: options.random ?? Math.random,
       now,
       onRequest: options.onRequest ?? (() => {}),
@@ -84,6 +87,9 @@ export class SpotifyClient implements SpotifyPort {
       transport: this.transport,
       redactor,
       now,
+      ...(options.sharedToken && {
+        shared: new SharedToken({ ...options.sharedToken, holder: randomUUID(), now, sleep }),
+      }),
     });
     this.api = new SpotifyApi({
       apiBase,
@@ -117,12 +123,16 @@ export class SpotifyClient implements SpotifyPort {
   }
 
   /**
-   * Every page of `GET /playlists/{id}/items`, following `next` until it is null. `next` is
-   * re-based onto the configured API base, so the token only ever goes to that host.
+   * Every page of `GET /playlists/{id}/items`, following `next` until it is null; after the
+   * page the playlist object embedded, when given (one request fewer per playlist). `next`
+   * is re-based onto the configured API base, so the token only ever goes to that host.
    */
-  async *playlistItemPages(playlistId: string): AsyncGenerator<SpotifyResponse> {
+  async *playlistItemPages(
+    playlistId: string,
+    embeddedFirstPage?: unknown,
+  ): AsyncGenerator<SpotifyResponse> {
     const id = checkedId(playlistId, "playlistId");
-    yield* playlistItemPages(this.api, id, this.warn);
+    yield* playlistItemPages(this.api, id, this.warn, embeddedFirstPage);
   }
 
   /**

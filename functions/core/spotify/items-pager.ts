@@ -17,12 +17,31 @@ export async function* playlistItemPages(
   api: SpotifyApi,
   playlistId: string,
   warn: SpotifyWarning,
+  embeddedFirstPage?: unknown,
 ): AsyncGenerator<SpotifyResponse> {
-  let url = api.url(`/playlists/${playlistId}/items?limit=${ITEMS_PAGE_LIMIT}&offset=0`);
+  let url: string | undefined = api.url(
+    `/playlists/${playlistId}/items?limit=${ITEMS_PAGE_LIMIT}&offset=0`,
+  );
   const seenOffsets = new Set<number>();
   let declaredTotal: number | undefined;
   let received = 0;
-  for (;;) {
+  // The playlist object's embedded first page counts as read: go on from its `next`.
+  if (isEmbeddedFirstPage(embeddedFirstPage)) {
+    const page = embeddedFirstPage;
+    seenOffsets.add(0);
+    if (typeof page.total === "number") declaredTotal = page.total;
+    received = page.items.length;
+    const endpoint = `${api.endpointOf("GET", api.url(`/playlists/${playlistId}`))} (items)`;
+    if (page.next !== null && page.next !== undefined && typeof page.next !== "string") {
+      throw new SpotifyRequestError(200, endpoint, "next is neither a URL nor null");
+    }
+    if (typeof page.next === "string" && page.items.length === 0) {
+      throw new SpotifyRequestError(200, endpoint, "an empty page points to a next");
+    }
+    url =
+      typeof page.next === "string" ? rebaseNext(api, page.next, playlistId, endpoint) : undefined;
+  }
+  while (url !== undefined) {
     const endpoint = api.endpointOf("GET", url);
     const offset = Number(new URL(url).searchParams.get("offset") ?? "0");
     if (!Number.isInteger(offset) || offset < 0) {
@@ -88,4 +107,11 @@ function rebaseNext(api: SpotifyApi, next: string, playlistId: string, endpoint:
     );
   }
   return api.url(`${path}${parsed.search}`);
+}
+
+/** A full paging object (`{items: [...], offset: 0, next}`), not the `{href, total}` stub. */
+export function isEmbeddedFirstPage(
+  value: unknown,
+): value is { items: unknown[]; offset: 0; next?: unknown; total?: unknown } {
+  return isObject(value) && Array.isArray(value.items) && value.offset === 0;
 }

@@ -1,6 +1,7 @@
 // When Spotify answers 429 with a Retry-After longer than the client may sleep in process,
 // the wait moves to the state machine: the step returns how long to wait, a Wait state waits
-// exactly that long, and the step runs again. Bounded twice: a single wait longer than
+// exactly that long, and the step runs again; a spent quota (QUOTA_EXCEEDED) ends the run at
+// once, as no wait of an hourly run can help it. Bounded twice: a single wait longer than
 // MAX_WAIT_SECONDS (Spotify has asked for a whole day) and more than MAX_WAITS waits in a row
 // end the run with SpotifyRateLimitedError, so an hourly pipeline never hangs for a day.
 
@@ -21,6 +22,14 @@ export function planRateLimitWait(
   waitsSoFar: number,
 ): RateLimitWait {
   const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds));
+  if (error.quotaExceeded) {
+    throw new SpotifyRateLimitedError(
+      error.retryAfterSeconds,
+      true,
+      "the run stops at once (waiting and retrying early only lengthen a spent quota); " +
+        "rerun or redrive later, when the quota's rolling window has passed",
+    );
+  }
   if (seconds > MAX_RATE_LIMIT_WAIT_SECONDS) {
     throw new SpotifyRateLimitedError(
       error.retryAfterSeconds,

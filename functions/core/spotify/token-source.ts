@@ -4,11 +4,12 @@
 // callers share one token request, a refresh token Spotify rotates is kept (and used from
 // then on) for the caller to store, and every secret it has seen is listed for redaction.
 
-import { SpotifyAuthError } from "../../commons/errors";
+import { SpotifyAuthError, SpotifyAuthorizationExpiredError } from "../../commons/errors";
 import type { SpotifyCredentials } from "../../commons/spotify";
 import { isObject } from "../../commons/json";
 import { isSuccess } from "./answers";
 import type { Redactor } from "./redaction";
+import type { IssuedToken, SharedToken } from "./shared-token";
 import type { SpotifyTransport } from "./transport";
 
 export const DEFAULT_ACCOUNTS_BASE_URL = "https://accounts.spotify.com";
@@ -24,14 +25,20 @@ export interface TokenSourceOptions {
   redactor: Redactor;
   /** Clock for token expiry, in epoch milliseconds. */
   now: () => number;
+  /** The token shared with the run's other invocations; without it this source refreshes alone. */
+  shared?: SharedToken;
 }
 
 export class TokenSource {
-  private token: { value: string; expiresAt: number } | undefined;
+  private token: IssuedToken | undefined;
+  /** Tokens Spotify answered 401 to: never taken from the shared store again. */
+  private readonly refused = new Set<string>();
   private inFlight: Promise<string> | undefined;
   /** Every access token this source was given, so none can leak into an error message. */
   private readonly issued = new Set<string>();
   private rotated: string | undefined;
+  /** Refresh tokens spent, including ones another invocation stored. */
+  private readonly spent = new Set<string>();
 
   constructor(private readonly options: TokenSourceOptions) {}
 
@@ -43,7 +50,13 @@ export class TokenSource {
   /** Everything that must never appear in a message: the client secret and every token. */
   secrets(): (string | undefined)[] {
     const { credentials } = this.options;
-    return [credentials.clientSecret, credentials.refreshToken, this.rotated, ...this.issued];
+    return [
+      credentials.clientSecret,
+      credentials.refreshToken,
+      this.rotated,
+      ...this.spent,
+      ...this.issued,
+    ];
   }
 
   async accessToken(): Promise<string> {
@@ -57,12 +70,24 @@ export class TokenSource {
 
   /** Spotify refused `token` (401): the next accessToken() asks for a new one. */
   invalidate(token: string): void {
+    this.refused.add(token);
     if (this.token?.value === token) this.token = undefined;
   }
 
   private async requestToken(): Promise<string> {
+    const { shared, credentials } = this.options;
+    const token = shared
+      ? await shared.obtain((refreshToken) => this.grant(refreshToken), this.refused)
+      : await this.grant(this.rotated ?? credentials.refreshToken);
+    this.issued.add(token.value);
+    this.token = token;
+    return token.value;
+  }
+
+  /** One token request; a rotated refresh token is kept from then on (and listed for redaction). */
+  private async grant(refreshToken: string | undefined): Promise<IssuedToken> {
     const { credentials, redactor, now } = this.options;
-    const refreshToken = this.rotated ?? credentials.refreshToken;
+    if (refreshToken) this.spent.add(refreshToken);
     const grant = refreshToken ? "refresh_token" : "client_credentials";
     const form = new URLSearchParams({ grant_type: grant });
     if (refreshToken) form.set("refresh_token", refreshToken);
@@ -87,6 +112,14 @@ export class TokenSource {
       },
       body: form.toString(),
     });
+    if (refreshToken && isInvalidGrant(result.json)) {
+      throw new SpotifyAuthorizationExpiredError(
+        `Spotify refused the refresh token (${redactor.reasonOf(result)}): the user's ` +
+          "authorization has expired (refresh tokens last six months) or was revoked; retrying " +
+          "cannot help. Authorize again with `npm run authorize` and store the new refresh token " +
+          "(in AWS: in the Spotify secret)",
+      );
+    }
     if (result.status === 400 || result.status === 401 || result.status === 403) {
       const advice = refreshToken
         ? "re-authorize the app and store the new refresh token"
@@ -102,13 +135,20 @@ export class TokenSource {
     }
     const lifetimeMs = (typeof json.expires_in === "number" ? json.expires_in : 3600) * 1000;
     this.issued.add(json.access_token);
-    this.token = {
+    const rotated =
+      typeof json.refresh_token === "string" && json.refresh_token !== refreshToken
+        ? json.refresh_token
+        : undefined;
+    if (rotated) this.rotated = rotated;
+    return {
       value: json.access_token,
       expiresAt: now() + Math.max(0, lifetimeMs - Math.min(TOKEN_EXPIRY_MARGIN_MS, lifetimeMs / 2)),
+      ...(rotated ? { refreshToken: rotated } : {}),
     };
-    if (typeof json.refresh_token === "string" && json.refresh_token !== refreshToken) {
-      this.rotated = json.refresh_token;
-    }
-    return json.access_token;
   }
+}
+
+/** The accounts service's answer to a refresh token that expired or was revoked. */
+function isInvalidGrant(json: unknown): boolean {
+  return isObject(json) && json.error === "invalid_grant";
 }

@@ -1,7 +1,8 @@
 // One HTTP exchange with Spotify and its retry policy. Transient failures (5xx, timeouts,
 // network errors, unreadable 2xx bodies) back off with full jitter and are retried in
-// process; a short 429 sleeps its Retry-After; a long one, or QUOTA_EXCEEDED, becomes
-// SpotifyRateLimitedError so the state machine waits instead of the Lambda. Every other
+// process; a short 429 sleeps its Retry-After; a long one becomes SpotifyRateLimitedError so
+// the state machine waits instead of the Lambda, and a quota 429 (QUOTA_EXCEEDED, or no
+// Retry-After at all) one that ends the run. Every other
 // answer is returned for the caller to interpret. Counts every request and reports each one.
 
 import { SpotifyRateLimitedError, SpotifyTransientError } from "../../commons/errors";
@@ -88,11 +89,15 @@ export class SpotifyTransport {
 
       if (status === 429) {
         const json = parseJson(body);
-        const retryAfter = retryAfterSeconds(headers.get("retry-after"), this.options.now());
-        const quotaExceeded = isQuotaExceeded(json);
-        // A quota 429 will not clear in seconds, and a long wait belongs in a Wait state.
-        if (quotaExceeded || retryAfter > maxInProcessWaitSeconds) {
-          throw new SpotifyRateLimitedError(retryAfter, quotaExceeded);
+        const header = headers.get("retry-after");
+        const retryAfter = retryAfterSeconds(header, this.options.now());
+        // A quota 429 (Spotify sends some without Retry-After, even with an empty body) will
+        // not clear in seconds, and retrying early lengthens it: the run stops. A long wait
+        // belongs in a Wait state.
+        const quotaExceeded = isQuotaExceeded(json) || header === null || header.trim() === "";
+        if (quotaExceeded) throw new SpotifyRateLimitedError(header ? retryAfter : 0, true);
+        if (retryAfter > maxInProcessWaitSeconds) {
+          throw new SpotifyRateLimitedError(retryAfter, false);
         }
         if (attempt >= maxAttempts) throw new SpotifyRateLimitedError(retryAfter, false);
         await this.options.sleep(retryAfter * 1000);
@@ -151,7 +156,7 @@ function isQuotaExceeded(json: unknown): boolean {
   );
 }
 
-/** Retry-After in whole seconds: delta-seconds or an HTTP date; 1 when missing or unreadable. */
+/** Retry-After in whole seconds: delta-seconds or an HTTP date; 1 when unreadable. */
 function retryAfterSeconds(header: string | null, nowMs: number): number {
   if (header === null || header.trim() === "") return 1;
   const trimmed = header.trim();

@@ -21,8 +21,11 @@ export class PlaylistRows {
     this.quarantine = quarantine.source("playlist");
   }
 
-  /** Reads the playlist's body (the next object of `reader`) and adds its row. */
-  async addPlaylist(reader: RawReader, manifest: PlaylistManifest): Promise<void> {
+  /**
+   * Reads the playlist's body (the next object of `reader`) and adds its row; returns the
+   * body, whose embedded first page of entries the songs are read from.
+   */
+  async addPlaylist(reader: RawReader, manifest: PlaylistManifest): Promise<unknown> {
     const playlistId = manifest.playlistId;
     const body = await reader.read(manifest.playlist);
     if (!isObject(body) || body.id !== playlistId) {
@@ -37,6 +40,7 @@ export class PlaylistRows {
     } else {
       this.playlists.push(row);
     }
+    return body;
   }
 
   /** The report's `playlistsQuarantined` part. */

@@ -3,7 +3,7 @@
 // report's `entries` part. The pages are checked against their manifest as they are read.
 
 import { RawDataError } from "../../commons/errors";
-import type { PlaylistManifest, StoredResponse } from "../raw-manifests";
+import type { ItemPageRef, PlaylistManifest } from "../raw-manifests";
 import { entryOutcomeOf, SKIP_REASONS, type SkipReason } from "./entries";
 import { isObject } from "../../commons/json";
 import { isCount } from "./json";
@@ -33,12 +33,22 @@ export class SongRows {
     this.quarantine = quarantine.source("playlist_item");
   }
 
-  /** Reads the playlist's items pages (the next objects of `reader`) and adds their entries. */
-  async addItemPages(reader: RawReader, manifest: PlaylistManifest): Promise<void> {
+  /**
+   * Reads the playlist's items pages (the next objects of `reader`, except a first page
+   * embedded in `playlistBody`, already read) and adds their entries.
+   */
+  async addItemPages(
+    reader: RawReader,
+    manifest: PlaylistManifest,
+    playlistBody: unknown,
+  ): Promise<void> {
     const playlistId = manifest.playlistId;
     let position = 0;
     for (const ref of manifest.itemPages) {
-      const items = await readItemsPage(reader, ref, position);
+      const page = ref.embeddedAt
+        ? (playlistBody as Record<string, unknown>)[ref.embeddedAt]
+        : await reader.read(ref);
+      const items = itemsOfPage(page, ref, position);
       for (const entry of items) this.addEntry(entry, playlistId, position++);
       if (items.length !== ref.entryCount) {
         throw new RawDataError(
@@ -87,20 +97,16 @@ export class SongRows {
  * A playlist items page's entries. Positions come from the page offsets, so pages must
  * tile the playlist without gap or overlap: anything else would give two songs one position.
  */
-async function readItemsPage(
-  reader: RawReader,
-  ref: StoredResponse,
-  expectedOffset: number,
-): Promise<unknown[]> {
-  const page = await reader.read(ref);
+function itemsOfPage(page: unknown, ref: ItemPageRef, expectedOffset: number): unknown[] {
+  const where = ref.embeddedAt ? `${ref.key} field ${ref.embeddedAt}` : ref.key;
   if (!isObject(page) || !Array.isArray(page.items) || !isCount(page.offset)) {
     throw new RawDataError(
-      `${ref.key} (from ${ref.url}) is not a playlist items page ({offset, items: [...]})`,
+      `${where} (from ${ref.url}) is not a playlist items page ({offset, items: [...]})`,
     );
   }
   if (page.offset !== expectedOffset) {
     throw new RawDataError(
-      `${ref.key} starts at offset ${page.offset}, but the previous pages end at ${expectedOffset}`,
+      `${where} starts at offset ${page.offset}, but the previous pages end at ${expectedOffset}`,
     );
   }
   return page.items;

@@ -67,12 +67,13 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   const artists = new ArtistRows(quarantine, maxRowsPerFile);
   // Every body in the order it is transformed, so the reader can fetch ahead of the parser.
   const reader = new RawReader(rawStore, [
-    ...manifests.flatMap((m) => [m.playlist, ...m.itemPages]),
+    // An embedded first page is no object of its own: it is read with the playlist's body.
+    ...manifests.flatMap((m) => [m.playlist, ...m.itemPages.filter((p) => !p.embeddedAt)]),
     ...artistsManifest.responses.filter((r) => r.status === 200),
   ]);
   for (const manifest of manifests) {
-    await playlists.addPlaylist(reader, manifest);
-    await songs.addItemPages(reader, manifest);
+    const playlistBody = await playlists.addPlaylist(reader, manifest);
+    await songs.addItemPages(reader, manifest, playlistBody);
   }
   await artists.addResponses(reader, artistsManifest);
 

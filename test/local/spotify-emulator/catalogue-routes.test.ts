@@ -17,7 +17,7 @@ import {
 
 describe("Spotify emulator", () => {
   describe("GET /v1/playlists/{id}", () => {
-    it("returns the playlist's metadata with an items stub giving the entry count", async () => {
+    it("returns the playlist's metadata with its first page of entries embedded under items", async () => {
       const emulator = await start();
       const token = await accessToken(emulator);
       const id = SAMPLE_IDS.multiPagePlaylist;
@@ -32,8 +32,18 @@ describe("Spotify emulator", () => {
         snapshot_id: expect.stringMatching(/^AAAA/),
         owner: { type: "user", display_name: expect.any(String) },
         followers: { href: null, total: expect.any(Number) },
-        items: { href: `${emulator.apiBaseUrl}/playlists/${id}/items`, total: 230 },
+        items: {
+          href: `${emulator.apiBaseUrl}/playlists/${id}/items?offset=0&limit=50&locale=*`,
+          limit: 50,
+          offset: 0,
+          previous: null,
+          next: `${emulator.apiBaseUrl}/playlists/${id}/items?offset=50&limit=50&locale=*`,
+          total: 230,
+        },
       });
+      // The same entries as the first /items page.
+      const first = await get(emulator, token, `/v1/playlists/${id}/items?offset=0&limit=50`);
+      expect(body.items).toEqual(first.body);
       expect(body.tracks).toBeUndefined();
     });
 
@@ -77,9 +87,13 @@ describe("Spotify emulator", () => {
         `/v1/playlists/${id}/items?offset=0&limit=50`,
       );
 
-      expect(pages).toEqual(
-        [0, 50, 100, 150, 200].map((o) => `/v1/playlists/${id}/items?offset=${o}&limit=50`),
-      );
+      expect(pages).toEqual([
+        `/v1/playlists/${id}/items?offset=0&limit=50`,
+        // Followed links carry the extra parameter Spotify's links do.
+        ...[50, 100, 150, 200].map(
+          (o) => `/v1/playlists/${id}/items?offset=${o}&limit=50&locale=*`,
+        ),
+      ]);
       expect(
         entries.map((e) => {
           const entry = e as { item: { uri: string } | null; added_at: string | null };
@@ -106,9 +120,9 @@ describe("Spotify emulator", () => {
         "total",
       ]);
       expect(body).toMatchObject({
-        href: `${base}?offset=50&limit=50`,
-        next: `${base}?offset=100&limit=50`,
-        previous: `${base}?offset=0&limit=50`,
+        href: `${base}?offset=50&limit=50&locale=*`,
+        next: `${base}?offset=100&limit=50&locale=*`,
+        previous: `${base}?offset=0&limit=50&locale=*`,
         limit: 50,
         offset: 50,
         total: 120,
@@ -180,7 +194,9 @@ describe("Spotify emulator", () => {
 
       expect(status).toBe(200);
       expect(body.items).toHaveLength(100);
-      expect(body.next).toBe(`${emulator.apiBaseUrl}/playlists/${id}/tracks?offset=100&limit=100`);
+      expect(body.next).toBe(
+        `${emulator.apiBaseUrl}/playlists/${id}/tracks?offset=100&limit=100&locale=*`,
+      );
       expect(Object.keys(body.items[0])).toEqual([
         "added_at",
         "added_by",

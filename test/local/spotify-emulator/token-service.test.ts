@@ -77,6 +77,24 @@ describe("Spotify emulator", () => {
       expect(second.status).toBe(200);
     });
 
+    it("spends each refresh token once when rotation is single-use, as for PKCE clients", async () => {
+      const emulator = await start({ rotateRefreshToken: "single-use" });
+      const refresh = (token: string) =>
+        requestToken(emulator, { grant_type: "refresh_token", refresh_token: token });
+
+      const first = await refresh(emulator.credentials.refreshToken);
+      const reused = await refresh(emulator.credentials.refreshToken);
+      const next = await refresh(first.body.refresh_token as string);
+
+      expect(first.status).toBe(200);
+      expect(reused).toEqual({
+        status: 400,
+        body: { error: "invalid_grant", error_description: "Invalid refresh token" },
+      });
+      expect(next.status).toBe(200);
+      expect(next.body.refresh_token).not.toBe(first.body.refresh_token);
+    });
+
     it("refuses a wrong client secret with Spotify's invalid_client error", async () => {
       const emulator = await start();
 

@@ -55,6 +55,36 @@ describe("Class: SpotifyClient", () => {
       ).toBe(true);
     });
 
+    it("goes on from the first page the playlist object embedded, one request fewer", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((req, res) => {
+        const offset = Number(new URL(req.path, "http://x").searchParams.get("offset"));
+        sendJson(res, 200, itemsPage({ playlistId: PLAYLIST_ID, offset, total: 120 }));
+      });
+      const { client } = clientFor(spotify.origin);
+      const embedded = itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 120 });
+      const single = itemsPage({ playlistId: PLAYLIST_ID, offset: 0, total: 20 });
+
+      // Act
+      const pages = await collect(client.playlistItemPages(PLAYLIST_ID, embedded));
+      const none = await collect(client.playlistItemPages(PLAYLIST_ID, single));
+      const stub = await collect(
+        client.playlistItemPages(PLAYLIST_ID, { href: "https://api.spotify.com/x", total: 120 }),
+      );
+
+      // Assess: after the embedded page only offsets 50 and 100; a stub pages from the start.
+      expect(apiPaths(spotify.received)).toEqual([
+        itemsPath(50),
+        itemsPath(100),
+        `/v1/playlists/${PLAYLIST_ID}/items?limit=50&offset=0`,
+        itemsPath(50),
+        itemsPath(100),
+      ]);
+      expect(pages.map((p) => (p.json as { items: unknown[] }).items.length)).toEqual([50, 20]);
+      expect(none).toEqual([]);
+      expect(stub).toHaveLength(3);
+    });
+
     it("accepts pages in the older `track` shape", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) =>

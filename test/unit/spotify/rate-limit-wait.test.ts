@@ -15,7 +15,13 @@ describe("Rate-limit waits", () => {
       rateLimited: true,
       retryAfterSeconds: 120,
     });
-    expect(planRateLimitWait(new SpotifyRateLimitedError(0, true), 0).retryAfterSeconds).toBe(1);
+    expect(planRateLimitWait(new SpotifyRateLimitedError(0, false), 0).retryAfterSeconds).toBe(1);
+  });
+
+  it("give up at once when the quota is spent, saying so", () => {
+    expect(() => planRateLimitWait(new SpotifyRateLimitedError(1, true), 0)).toThrow(
+      /quota is spent .*the run stops at once/,
+    );
   });
 
   it("give up on a wait longer than the pipeline's cap, saying so", () => {

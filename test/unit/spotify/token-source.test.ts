@@ -3,7 +3,10 @@
 // rotated refresh token kept for the caller, and a refused grant named without its secrets.
 
 import { describe, expect, it } from "vitest";
-import { SpotifyAuthError } from "../../../functions/commons/errors";
+import {
+  SpotifyAuthError,
+  SpotifyAuthorizationExpiredError,
+} from "../../../functions/commons/errors";
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -105,7 +108,7 @@ describe("Class: SpotifyClient", () => {
       expect(spotify.received.filter((r) => r.path === "/api/token")).toHaveLength(2);
     });
 
-    it("names the refused grant and never the secret or the refresh token", async () => {
+    it("ends with SpotifyAuthorizationExpiredError on invalid_grant, saying how to re-authorize and never the secret or the refresh token", async () => {
       // Prepare: an accounts service that (wrongly) echoes the credentials it was sent.
       const spotify = await fakeSpotify(
         (_req, res) => sendJson(res, 200, {}),
@@ -123,11 +126,12 @@ describe("Class: SpotifyClient", () => {
       const error = await caught(client.getPlaylist(PLAYLIST_ID));
 
       // Assess
-      expect(error).toBeInstanceOf(SpotifyAuthError);
+      expect(error).toBeInstanceOf(SpotifyAuthorizationExpiredError);
+      expect(error).toMatchObject({ name: "SpotifyAuthorizationExpiredError", transient: false });
       expect(error.message).toMatch(
-        /^Spotify refused the refresh_token grant: 400 invalid_grant: Invalid refresh token \[redacted\]/,
+        /^Spotify refused the refresh token \(invalid_grant: Invalid refresh token \[redacted\]/,
       );
-      expect(error.message).toContain("re-authorize the app");
+      expect(error.message).toContain("npm run authorize");
       expect(error.message).not.toContain(REFRESH_TOKEN);
       expect(error.message).not.toContain(CLIENT_SECRET);
     });

@@ -192,11 +192,13 @@ describe("Class: SpotifyClient", () => {
         retryAfterSeconds: 1,
         quotaExceeded: true,
       });
-      expect(error.message).toBe("Spotify rate limit: asked to wait 1 s (QUOTA_EXCEEDED)");
+      expect(error.message).toBe(
+        "Spotify rate limit: the app's request quota is spent (QUOTA_EXCEEDED, Retry-After 1 s)",
+      );
       expect(waits).toEqual([]);
     });
 
-    it("waits 1 s when a 429 has no Retry-After, and surfaces the limit once attempts run out", async () => {
+    it("surfaces a 429 without Retry-After, even with an empty body, as a spent quota at once", async () => {
       // Prepare
       const spotify = await fakeSpotify((_req, res) => sendJson(res, 429, ""));
       const { client, waits } = clientFor(spotify.origin, { maxAttempts: 3 });
@@ -205,8 +207,10 @@ describe("Class: SpotifyClient", () => {
       const error = await caught(client.getPlaylist(PLAYLIST_ID));
 
       // Assess
-      expect(waits).toEqual([1000, 1000]);
-      expect(error).toMatchObject({ name: "SpotifyRateLimitedError", retryAfterSeconds: 1 });
+      expect(waits).toEqual([]);
+      expect(spotify.received.filter((r) => r.path !== "/api/token")).toHaveLength(1);
+      expect(error).toMatchObject({ name: "SpotifyRateLimitedError", quotaExceeded: true });
+      expect(error.message).toContain("request quota is spent (QUOTA_EXCEEDED, no Retry-After)");
     });
   });
 });
