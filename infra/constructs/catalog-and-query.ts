@@ -4,6 +4,7 @@
 
 import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
 import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -20,7 +21,13 @@ export const CRAWLER_CONFIGURATION = {
   Version: 1.0,
   Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
   CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+  // Crawlers create partition indexes by default, which needs glue:CreatePartitionIndex and
+  // glue:GetPartitionIndexes; every query already names the partition keys, so no index.
+  CreatePartitionIndex: false,
 } as const;
+
+/** Glue crawlers of one account and region all write to this log group (not configurable). */
+export const CRAWLER_LOG_GROUP = "/aws-glue/crawlers";
 
 /** Glue actions of the crawler: read and register tables and partitions, never delete. */
 const CRAWLER_GLUE_ACTIONS = [
@@ -72,9 +79,22 @@ export class CatalogAndQuery extends Construct {
     const crawlerName = `${prefix}-lake-crawler`;
     const crawlerRole = new IamRole(this, "crawler_role", {
       name: `${prefix}-crawler`,
-      assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", context.accountId),
+      // No aws:SourceAccount condition: Glue's documented crawler role trusts
+      // glue.amazonaws.com alone (https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html,
+      // https://docs.aws.amazon.com/glue/latest/dg/define-crawler-configure-security-settings.html)
+      // and Glue lists no confused-deputy keys it sends on AssumeRole, so a condition on a key
+      // that may be absent would make the crawl fail to assume its role. A role cannot be
+      // passed to another account's crawler (iam:PassRole is same-account), which is what the
+      // condition would have guarded against.
+      assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com"),
     });
-    const crawlerLogGroup = arn(context, "logs", "log-group:/aws-glue/crawlers");
+    if (config.crawlerLogGroup === "create") {
+      new CloudwatchLogGroup(this, "crawler_logs", {
+        name: CRAWLER_LOG_GROUP,
+        retentionInDays: config.logRetentionDays,
+      });
+    }
+    const crawlerLogGroup = arn(context, "logs", `log-group:${CRAWLER_LOG_GROUP}`);
     const crawlerPolicy = new IamRolePolicy(this, "crawler_policy", {
       name: "crawl-lake-tables",
       role: crawlerRole.id,
@@ -102,7 +122,8 @@ export class CatalogAndQuery extends Construct {
         {
           Sid: "WriteCrawlerLogs",
           Effect: "Allow",
-          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+          // No logs:CreateLogGroup: the group exists with a retention (see crawlerLogGroup).
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
           Resource: [crawlerLogGroup, `${crawlerLogGroup}:*`],
         },
       ]),

@@ -166,7 +166,6 @@ export class Functions extends Construct {
               "athena:StartQueryExecution",
               "athena:GetQueryExecution",
               "athena:GetQueryResults",
-              "athena:StopQueryExecution",
             ],
             Resource: [catalog.workgroup.arn],
           },

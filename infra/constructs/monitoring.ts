@@ -13,7 +13,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
-import type { StageContext } from "../context";
+import { arn, type StageContext } from "../context";
 import { policyJson } from "../iam";
 import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
 import type { Orchestration } from "./orchestration";
@@ -84,6 +84,12 @@ export class Monitoring extends Construct {
           Principal: { Service: "cloudwatch.amazonaws.com" },
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
           Resource: ["*"],
+          // Only this account's alarms of this stage, so no other account's alarm can use
+          // the key through CloudWatch (confused deputy).
+          Condition: {
+            StringEquals: { "aws:SourceAccount": context.accountId },
+            ArnLike: { "aws:SourceArn": arn(context, "cloudwatch", `alarm:${prefix}-*`) },
+          },
         },
       ]),
     });

@@ -111,7 +111,7 @@ describe("Storage", () => {
     ]);
   });
 
-  it("moves raw data to Glacier Instant Retrieval after 90 days and expires its noncurrent versions", () => {
+  it("expires the raw bucket's noncurrent versions and moves nothing to a colder class", () => {
     const [lifecycle] = forBucket(
       "aws_s3_bucket_lifecycle_configuration",
       idOf("aws_s3_bucket", "raw"),
@@ -120,14 +120,12 @@ describe("Storage", () => {
       expect.arrayContaining([
         expect.objectContaining({
           status: "Enabled",
-          transition: [{ days: 90, storage_class: "GLACIER_IR" }],
-        }),
-        expect.objectContaining({
-          status: "Enabled",
           noncurrent_version_expiration: [{ noncurrent_days: 30 }],
         }),
       ]),
     );
+    // Raw objects are JSON pages under S3's 128 KB transition floor: a transition would never apply.
+    expect(JSON.stringify(lifecycle!.rule)).not.toContain("transition");
   });
 
   it("expires Athena query results after the configured number of days", () => {
@@ -333,7 +331,8 @@ describe("Orchestration", () => {
     const schedule = onlyResource(synth, "aws_scheduler_schedule");
     expect(schedule).toMatchObject({
       schedule_expression: "rate(1 hour)",
-      state: "ENABLED",
+      // Disabled until the stage says otherwise: the secret has no value on the first deploy.
+      state: "DISABLED",
       flexible_time_window: { mode: "OFF" },
       target: {
         arn: ref("aws_sfn_state_machine", idOf("aws_sfn_state_machine", "state_machine"), "arn"),
