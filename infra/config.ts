@@ -4,6 +4,7 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { CRAWL_POLICIES, type CrawlPolicy } from "../functions/commons/config";
 import { ConfigurationError } from "../functions/commons/errors";
 import { isSpotifyId } from "../functions/commons/snapshot";
 import type { SpotifyAppMode } from "../functions/commons/spotify";
@@ -24,10 +25,6 @@ export type BackendConfig =
       readonly key: string;
       readonly region: string;
     };
-
-/** The crawl step's policy (see functions/core/crawl/crawl-decision.ts). */
-export const CRAWL_POLICIES = ["on-schema-change", "every-run"] as const;
-export type CrawlPolicy = (typeof CRAWL_POLICIES)[number];
 
 export interface StageConfig {
   /** Lower-case name used in every resource name, e.g. `dev`. */

@@ -23,6 +23,8 @@ import {
   stepCalledBy,
   taskStates,
 } from "../statemachine/pipeline";
+import type { CrawlPolicy } from "../functions/commons/config";
+import { DuckDbCatalog } from "./adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
@@ -46,6 +48,8 @@ export interface LocalPipelineOptions {
    * `$$.Execution.RedriveCount` raised by one.
    */
   redrive?: { failedState: FailedState; redriveCount: number };
+  /** The crawl step's policy (a stage's `crawl` setting); default on-schema-change. */
+  crawl?: CrawlPolicy;
   /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
   aroundTask?: Partial<Record<string, AroundTask>>;
 }
@@ -91,7 +95,7 @@ export const localPaths = (dataDir: string) => ({
 
 /** The handler each step's Lambda runs, built on the local adapters. */
 function localHandlers(
-  options: Pick<LocalPipelineOptions, "dataDir" | "spotify" | "defaultPlaylists">,
+  options: Pick<LocalPipelineOptions, "dataDir" | "spotify" | "defaultPlaylists" | "crawl">,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
   const rawStore = new FileObjectStore(paths.raw);
@@ -109,6 +113,8 @@ function localHandlers(
     "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
     "crawl-lake": createCrawlLakeHandler({
       crawler: new DuckDbCrawler(lakeStore, paths.catalog, paths.crawlerState),
+      catalog: new DuckDbCatalog(lakeStore, paths.catalog),
+      policy: options.crawl ?? "on-schema-change",
     }),
     "validate-snapshot": createValidateSnapshotHandler({
       queryEngine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),

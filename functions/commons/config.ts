@@ -30,3 +30,19 @@ export function spotifyAppModeEnv(): SpotifyAppMode {
   }
   return value as SpotifyAppMode;
 }
+
+/** When the crawl step runs the crawler (CRAWL_POLICY of crawl-lake, `crawl` of a stage). */
+export const CRAWL_POLICIES = ["on-schema-change", "every-run"] as const;
+export type CrawlPolicy = (typeof CRAWL_POLICIES)[number];
+
+/** CRAWL_POLICY: "on-schema-change" (the default) or "every-run". */
+export function crawlPolicyEnv(): CrawlPolicy {
+  const value = process.env.CRAWL_POLICY?.trim() || "on-schema-change";
+  if (!(CRAWL_POLICIES as readonly string[]).includes(value)) {
+    throw new ConfigurationError(
+      "CRAWL_POLICY",
+      `must be one of ${CRAWL_POLICIES.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as CrawlPolicy;
+}

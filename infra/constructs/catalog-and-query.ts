@@ -10,6 +10,7 @@ import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import type { CrawlPolicy } from "../../functions/commons/config";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import { arn, type StageContext } from "../context";
 import { assumeRolePolicy, policyJson } from "../iam";
@@ -44,6 +45,24 @@ const CRAWLER_GLUE_ACTIONS = [
   "glue:UpdatePartition",
   "glue:BatchUpdatePartition",
 ];
+
+/**
+ * How the crawler treats what it finds. Crawling every run, only new folders need a look
+ * (cheaper), and Glue then forces both policies to LOG. Crawling only when a schema changed,
+ * the crawl exists to update the tables' schemas: it must look at every folder and update
+ * the catalog, or the changed schema would never land and every run would crawl again.
+ */
+export function crawlerBehaviour(policy: CrawlPolicy) {
+  return policy === "every-run"
+    ? {
+        recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+        schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+      }
+    : {
+        recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
+        schemaChangePolicy: { updateBehavior: "UPDATE_IN_DATABASE", deleteBehavior: "LOG" },
+      };
+}
 
 export interface CatalogAndQueryProps {
   readonly storage: Storage;
@@ -132,7 +151,7 @@ export class CatalogAndQuery extends Construct {
     this.crawler = new GlueCrawler(this, "crawler", {
       name: crawlerName,
       description:
-        "Registers new hourly partitions of the lake tables; started by the crawl-lake function.",
+        "Registers the lake tables and their partitions; started by the crawl-lake function when a table is new or its schema changed (or every run, by the stage's crawl setting).",
       databaseName: this.database.name,
       role: crawlerRole.arn,
       // Table names are exactly the folder names: songs_data, albums_data, ...
@@ -140,9 +159,7 @@ export class CatalogAndQuery extends Construct {
       // Only the tables: quarantine/ and _reports/ are not tables.
       s3Target: LAKE_TABLES.map((table) => ({ path: `s3://${lake.name}/${table}/` })),
       configuration: JSON.stringify(CRAWLER_CONFIGURATION),
-      recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
-      // CRAWL_NEW_FOLDERS_ONLY requires both behaviours to be LOG.
-      schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+      ...crawlerBehaviour(config.crawl),
       // Glue checks the role can read the targets when the crawler is created.
       dependsOn: [crawlerPolicy],
     });

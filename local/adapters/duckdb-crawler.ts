@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import type { Crawler, CrawlerStatus } from "../../functions/commons/ports";
 import { connectDuckDb, sqlString } from "./duckdb";
+import { createCatalogTables, defineTableView } from "./duckdb-catalog";
 import type { FileObjectStore } from "./file-object-store";
 
 interface CrawlerStateFile {
@@ -89,24 +90,18 @@ export class DuckDbCrawler implements Crawler {
     const db = await connectDuckDb(this.catalogPath);
     await db.run("BEGIN TRANSACTION");
     try {
-      await db.run(
-        "CREATE OR REPLACE TABLE catalog_partitions (table_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR, location VARCHAR)",
-      );
+      // A crawl rebuilds the catalog from what the lake holds now.
+      await db.run("DROP TABLE IF EXISTS catalog_partitions");
+      await db.run("DROP TABLE IF EXISTS catalog_tables");
+      await createCatalogTables(db);
       for (const [table, partitions] of partitionsByTable) {
-        const globs: string[] = [];
         for (const [folder, { date, hour }] of partitions) {
           const location = this.lake.pathOf(folder);
-          globs.push(`${location}/*.parquet`);
           await db.run(
             `INSERT INTO catalog_partitions VALUES (${[table, date, hour, location].map(sqlString).join(", ")})`,
           );
         }
-        // Glue types partition columns as strings; say so, rather than let DuckDB guess DATE/INT.
-        await db.run(
-          `CREATE OR REPLACE VIEW ${table} AS SELECT * FROM read_parquet([${globs.map(sqlString).join(", ")}], ` +
-            `hive_partitioning = true, union_by_name = true, ` +
-            `hive_types = {'snapshot_date': VARCHAR, 'snapshot_hour': VARCHAR})`,
-        );
+        await defineTableView(db, table);
       }
       await db.run("COMMIT");
     } catch (error) {

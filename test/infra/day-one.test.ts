@@ -157,3 +157,43 @@ describe("least privilege", () => {
     expect(actions).not.toContain("athena:StopQueryExecution");
   });
 });
+
+describe("the catalog without an hourly crawl", () => {
+  const crawlLakeFunction = (stack: Synth) =>
+    Object.values(resourcesOf(stack, "aws_lambda_function")).find((f) =>
+      String(f.function_name).endsWith("-crawl-lake"),
+    )! as { environment: { variables: Record<string, string> } };
+
+  it("tells crawl-lake the stage's policy, database and lake bucket, on-schema-change by default", () => {
+    expect(crawlLakeFunction(synth).environment.variables).toMatchObject({
+      CRAWL_POLICY: "on-schema-change",
+      GLUE_DATABASE: expect.stringMatching(/^\$\{aws_glue_catalog_database\.[^}]+\.name\}$/),
+      LAKE_BUCKET: expect.stringMatching(/^\$\{aws_s3_bucket\.storage_lake_bucket[^}]+\.bucket\}$/),
+    });
+    const everyRun = synthStage(stageConfig({ stage: "crawly", crawl: "every-run" }), bundles);
+    expect(crawlLakeFunction(everyRun).environment.variables.CRAWL_POLICY).toBe("every-run");
+  });
+
+  it("lets crawl-lake read table schemas and register partitions in this database only", () => {
+    const policy = policyDocuments(synth).find((p) => p.where.includes("crawl_lake_policy"))!;
+    const register = policy.statements.find((s) => s.Sid === "RegisterPartitions")!;
+    expect(asList(register.Action)).toEqual(["glue:GetTable", "glue:BatchCreatePartition"]);
+    expect(asList(register.Resource).map((r) => r.replace(/\$\{[^}]+\}/g, "X"))).toEqual([
+      "arn:X:glue:eu-west-1:X:catalog",
+      "arn:X:glue:eu-west-1:X:database/spotify_lake_test",
+      "arn:X:glue:eu-west-1:X:table/spotify_lake_test/*",
+    ]);
+  });
+
+  it("lets a schema-change crawl update the tables; an every-run crawl only looks at new folders", () => {
+    expect(onlyResource(synth, "aws_glue_crawler")).toMatchObject({
+      recrawl_policy: { recrawl_behavior: "CRAWL_EVERYTHING" },
+      schema_change_policy: { update_behavior: "UPDATE_IN_DATABASE", delete_behavior: "LOG" },
+    });
+    const everyRun = synthStage(stageConfig({ stage: "crawly", crawl: "every-run" }), bundles);
+    expect(onlyResource(everyRun, "aws_glue_crawler")).toMatchObject({
+      recrawl_policy: { recrawl_behavior: "CRAWL_NEW_FOLDERS_ONLY" },
+      schema_change_policy: { update_behavior: "LOG", delete_behavior: "LOG" },
+    });
+  });
+});

@@ -236,6 +236,13 @@ describe("Functions", () => {
     expect(variables("crawl-lake")).toEqual({
       ...common,
       CRAWLER_NAME: ref("aws_glue_crawler", idOf("aws_glue_crawler", "crawler"), "name"),
+      GLUE_DATABASE: ref(
+        "aws_glue_catalog_database",
+        idOf("aws_glue_catalog_database", "database"),
+        "name",
+      ),
+      LAKE_BUCKET: lake,
+      CRAWL_POLICY: "on-schema-change",
     });
     expect(variables("validate-snapshot")).toEqual({
       ...common,
@@ -375,8 +382,6 @@ describe("Catalog and query", () => {
         "name",
       ),
       table_prefix: "",
-      recrawl_policy: { recrawl_behavior: "CRAWL_NEW_FOLDERS_ONLY" },
-      schema_change_policy: { update_behavior: "LOG", delete_behavior: "LOG" },
     });
     expect(crawler.s3_target).toEqual(
       LAKE_TABLES.map((table) => ({ path: `s3://${lakeBucket}/${table}/` })),

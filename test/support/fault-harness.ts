@@ -42,7 +42,7 @@ export type HarnessOptions = {
   pipelineCredentials?: { clientId?: string; clientSecret?: string; refreshToken?: string };
   /** Enqueue faults here; runs after the emulator listens and before the execution starts. */
   beforeRun?: (emulator: SpotifyEmulator) => void;
-} & Pick<LocalPipelineOptions, "executionName" | "aroundTask" | "redrive">;
+} & Pick<LocalPipelineOptions, "executionName" | "aroundTask" | "redrive" | "crawl">;
 
 export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
   const emulator = await startSpotifyEmulator({
@@ -71,6 +71,7 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       ...(options.executionName ? { executionName: options.executionName } : {}),
       ...(options.aroundTask ? { aroundTask: options.aroundTask } : {}),
       ...(options.redrive ? { redrive: options.redrive } : {}),
+      ...(options.crawl ? { crawl: options.crawl } : {}),
       onStateEvent: (event) => events.push(event),
     });
     return {
