@@ -155,6 +155,21 @@ describe("Class: GlueCatalog", () => {
     },
   };
 
+  /** A table Glue has, whose BatchCreatePartition refuses one partition with `code`. */
+  const glueRefuses = (code: string, message: string) => {
+    glue
+      .on(GetTableCommand)
+      .resolves({ Table: { Name: "songs_data", StorageDescriptor: descriptor } });
+    glue.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ["2026-11-22", "05"],
+          ErrorDetail: { ErrorCode: code, ErrorMessage: message },
+        },
+      ],
+    });
+  };
+
   it("reads a table's columns, and undefined for a table Glue does not have", async () => {
     glue.on(GetTableCommand, { Name: "artists_data" }).resolves({
       Table: { Name: "artists_data", StorageDescriptor: descriptor },
@@ -198,17 +213,7 @@ describe("Class: GlueCatalog", () => {
   });
 
   it("counts partitions that already exist as existing, in calls of at most 100", async () => {
-    glue
-      .on(GetTableCommand)
-      .resolves({ Table: { Name: "songs_data", StorageDescriptor: descriptor } });
-    glue.on(BatchCreatePartitionCommand).resolves({
-      Errors: [
-        {
-          PartitionValues: ["2026-11-22", "05"],
-          ErrorDetail: { ErrorCode: "AlreadyExistsException", ErrorMessage: "exists" },
-        },
-      ],
-    });
+    glueRefuses("AlreadyExistsException", "exists");
     const partitions = Array.from({ length: 150 }, (_, i) => ({
       date: `2026-11-${String(1 + Math.floor(i / 24)).padStart(2, "0")}`,
       hour: String(i % 24).padStart(2, "0"),
@@ -222,20 +227,7 @@ describe("Class: GlueCatalog", () => {
   });
 
   it("fails with CrawlerFailedError on any other refusal, or when the table is missing", async () => {
-    glue
-      .on(GetTableCommand)
-      .resolves({ Table: { Name: "songs_data", StorageDescriptor: descriptor } });
-    glue.on(BatchCreatePartitionCommand).resolves({
-      Errors: [
-        {
-          PartitionValues: ["2026-11-22", "05"],
-          ErrorDetail: {
-            ErrorCode: "ResourceNumberLimitExceededException",
-            ErrorMessage: "too many",
-          },
-        },
-      ],
-    });
+    glueRefuses("ResourceNumberLimitExceededException", "too many");
     await expect(
       catalog.addPartitions("songs_data", [{ date: "2026-11-22", hour: "05" }]),
     ).rejects.toMatchObject({
