@@ -4,6 +4,7 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { CRAWL_POLICIES, type CrawlPolicy } from "../functions/commons/config";
 import { ConfigurationError } from "../functions/commons/errors";
 import { isSpotifyId } from "../functions/commons/snapshot";
 import type { SpotifyAppMode } from "../functions/commons/spotify";
@@ -35,8 +36,21 @@ export interface StageConfig {
   readonly spotifyAppMode: SpotifyAppMode;
   /** EventBridge Scheduler expression, e.g. `rate(1 hour)` or `cron(0 * * * ? *)`. */
   readonly schedule: string;
-  /** False creates the schedule DISABLED (nothing runs until someone enables it). */
+  /**
+   * True creates the schedule ENABLED. The default is false: the Spotify secret is created
+   * without a value, so a schedule enabled on the first deploy would fail every run until
+   * someone sets it (docs/deployment.md: set the secret, then enable).
+   */
   readonly scheduleEnabled: boolean;
+  /** When a run crawls the lake: only when a table is new or its schema changed, or always. */
+  readonly crawl: CrawlPolicy;
+  /**
+   * Glue crawlers of an account and region all log to one group, /aws-glue/crawlers. "create"
+   * makes it here, with the stage's retention; "existing" (a second stage in the same account
+   * and region) leaves it to the stage that created it. Either way the crawler role cannot
+   * create it, so it never appears with no retention.
+   */
+  readonly crawlerLogGroup: "create" | "existing";
   /** Alarm e-mail recipient; without it the topic exists with no subscription. */
   readonly alertEmail: string | undefined;
   /** CloudWatch Logs retention of every log group, in days. */
@@ -45,8 +59,6 @@ export interface StageConfig {
   readonly athenaBytesScannedCutoff: number;
   /** Athena query results are deleted after this many days. */
   readonly athenaResultsRetentionDays: number;
-  /** Raw Spotify responses move to S3 Glacier Instant Retrieval after this many days. */
-  readonly rawColdStorageAfterDays: number;
   /** Overwritten raw objects (noncurrent versions) are deleted after this many days. */
   readonly noncurrentVersionRetentionDays: number;
   readonly backend: BackendConfig;
@@ -82,7 +94,8 @@ const KNOWN_KEYS = new Set([
   "logRetentionDays",
   "athenaBytesScannedCutoff",
   "athenaResultsRetentionDays",
-  "rawColdStorageAfterDays",
+  "crawl",
+  "crawlerLogGroup",
   "noncurrentVersionRetentionDays",
   "backend",
 ]);
@@ -161,9 +174,19 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     );
   }
 
-  const scheduleEnabled = input.scheduleEnabled ?? true;
+  const scheduleEnabled = input.scheduleEnabled ?? false;
   if (typeof scheduleEnabled !== "boolean") {
     problem("scheduleEnabled", `must be true or false, got ${show(scheduleEnabled)}`);
+  }
+
+  const crawl = input.crawl ?? "on-schema-change";
+  if (!(CRAWL_POLICIES as readonly unknown[]).includes(crawl)) {
+    problem("crawl", `must be one of ${CRAWL_POLICIES.join(", ")}, got ${show(crawl)}`);
+  }
+
+  const crawlerLogGroup = input.crawlerLogGroup ?? "create";
+  if (crawlerLogGroup !== "create" && crawlerLogGroup !== "existing") {
+    problem("crawlerLogGroup", `must be "create" or "existing", got ${show(crawlerLogGroup)}`);
   }
 
   const alertEmail = input.alertEmail ?? undefined;
@@ -201,7 +224,6 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     return value as number;
   };
   const athenaResultsRetentionDays = days("athenaResultsRetentionDays", 7, 3650);
-  const rawColdStorageAfterDays = days("rawColdStorageAfterDays", 90, 3650);
   const noncurrentVersionRetentionDays = days("noncurrentVersionRetentionDays", 30, 3650);
 
   const backend = parseBackend(input.backend, problem);
@@ -218,12 +240,13 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     playlists: [...(playlists as string[])],
     schedule: schedule as string,
     scheduleEnabled: scheduleEnabled as boolean,
+    crawl: crawl as CrawlPolicy,
+    crawlerLogGroup: crawlerLogGroup as "create" | "existing",
     spotifyAppMode: spotifyAppMode as SpotifyAppMode,
     alertEmail: alertEmail as string | undefined,
     logRetentionDays: logRetentionDays as number,
     athenaBytesScannedCutoff: athenaBytesScannedCutoff as number,
     athenaResultsRetentionDays,
-    rawColdStorageAfterDays,
     noncurrentVersionRetentionDays,
     backend: backend as BackendConfig,
   };
@@ -259,7 +282,12 @@ function parseBackend(
   }
   if (backend.type === "s3") {
     const { bucket, key, region } = backend;
-    if (typeof bucket !== "string" || !BUCKET_PATTERN.test(bucket)) {
+    if (bucket === undefined || bucket === null || bucket === "") {
+      problem(
+        "backend.bucket",
+        "is required: the name of the S3 bucket you created for this stage's Terraform state (docs/deployment.md, State backend)",
+      );
+    } else if (typeof bucket !== "string" || !BUCKET_PATTERN.test(bucket)) {
       problem("backend.bucket", `must be an S3 bucket name, got ${show(bucket)}`);
     }
     if (typeof key !== "string" || key.length === 0 || key.startsWith("/")) {

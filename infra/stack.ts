@@ -25,6 +25,11 @@ export interface SpotifyLakeStackProps {
   readonly extraNamedQueries?: readonly NamedQuerySpec[];
 }
 
+/** Terraform CLI versions the synthesized stack accepts. */
+export const TERRAFORM_REQUIRED_VERSION = ">= 1.10";
+/** AWS provider versions the synthesized stack accepts: both 5.100.0 and 6.25.0. */
+export const AWS_PROVIDER_VERSIONS = ">= 5.100.0, < 7.0.0";
+
 /** Stack name of a stage: `spotify-lake-<stage>` (also its folder under cdktf.out/stacks). */
 export const stackNameOf = (stage: string) => `${PROJECT}-${stage}`;
 
@@ -45,6 +50,11 @@ export class SpotifyLakeStack extends TerraformStack {
       defaultTags: [{ tags: { project: PROJECT, stage: config.stage, "managed-by": "cdktf" } }],
     });
     this.configureBackend(id, config);
+    // S3-native state locking (use_lockfile) needs Terraform 1.10; say so before init fails.
+    this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
+    // The bindings were generated from provider 6.25.0 and pin it exactly; the JSON they
+    // write uses nothing 6.x added, so 5.100 (the last 5.x, what offline machines have) works too.
+    this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_VERSIONS);
 
     const context = createStageContext(this, config);
     this.storage = new Storage(this, "storage", context);

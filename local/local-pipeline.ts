@@ -29,6 +29,8 @@ import {
   stepCalledBy,
   taskStates,
 } from "../statemachine/pipeline";
+import type { CrawlPolicy } from "../functions/commons/config";
+import { DuckDbCatalog } from "./adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
@@ -60,6 +62,8 @@ export interface LocalPipelineOptions {
    * `$$.Execution.RedriveCount` raised by one.
    */
   redrive?: { failedState: FailedState; redriveCount: number };
+  /** The crawl step's policy (a stage's `crawl` setting); default on-schema-change. */
+  crawl?: CrawlPolicy;
   /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
   aroundTask?: Partial<Record<string, AroundTask>>;
 }
@@ -109,7 +113,7 @@ export const localPaths = (dataDir: string) => ({
 function localHandlers(
   options: Pick<
     LocalPipelineOptions,
-    "dataDir" | "spotify" | "defaultPlaylists" | "credentialsStore"
+    "dataDir" | "spotify" | "defaultPlaylists" | "credentialsStore" | "crawl"
   >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
@@ -129,6 +133,8 @@ function localHandlers(
     "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
     "crawl-lake": createCrawlLakeHandler({
       crawler: new DuckDbCrawler(lakeStore, paths.catalog, paths.crawlerState),
+      catalog: new DuckDbCatalog(lakeStore, paths.catalog),
+      policy: options.crawl ?? "on-schema-change",
     }),
     "validate-snapshot": createValidateSnapshotHandler({
       queryEngine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),

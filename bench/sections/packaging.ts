@@ -52,7 +52,7 @@ const COLD_START_CASES: Record<
   },
   "crawl-lake": {
     event: { run: RUN, action: "not-an-action" },
-    env: { CRAWLER_NAME: "bench-crawler" },
+    env: { CRAWLER_NAME: "bench-crawler", GLUE_DATABASE: "bench_db", LAKE_BUCKET: "bench-lake" },
     expected: "InvalidInputError",
   },
   "validate-snapshot": {

@@ -19,14 +19,28 @@ export function listEnv(name: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** SPOTIFY_APP_MODE: the Spotify app's quota mode, "development" (the default) or "extended". */
-export function spotifyAppModeEnv(): SpotifyAppMode {
-  const value = process.env.SPOTIFY_APP_MODE?.trim() || "development";
-  if (!(SPOTIFY_APP_MODES as readonly string[]).includes(value)) {
+/** An environment variable that must be one of `values`; unset or blank gives `fallback`. */
+function oneOfEnv<T extends string>(name: string, values: readonly T[], fallback: T): T {
+  const value = process.env[name]?.trim() || fallback;
+  if (!(values as readonly string[]).includes(value)) {
     throw new ConfigurationError(
-      "SPOTIFY_APP_MODE",
-      `must be one of ${SPOTIFY_APP_MODES.join(", ")}, got ${JSON.stringify(value)}`,
+      name,
+      `must be one of ${values.join(", ")}, got ${JSON.stringify(value)}`,
     );
   }
-  return value as SpotifyAppMode;
+  return value as T;
+}
+
+/** SPOTIFY_APP_MODE: the Spotify app's quota mode, "development" (the default) or "extended". */
+export function spotifyAppModeEnv(): SpotifyAppMode {
+  return oneOfEnv("SPOTIFY_APP_MODE", SPOTIFY_APP_MODES, "development");
+}
+
+/** When the crawl step runs the crawler (CRAWL_POLICY of crawl-lake, `crawl` of a stage). */
+export const CRAWL_POLICIES = ["on-schema-change", "every-run"] as const;
+export type CrawlPolicy = (typeof CRAWL_POLICIES)[number];
+
+/** CRAWL_POLICY: "on-schema-change" (the default) or "every-run". */
+export function crawlPolicyEnv(): CrawlPolicy {
+  return oneOfEnv("CRAWL_POLICY", CRAWL_POLICIES, "on-schema-change");
 }

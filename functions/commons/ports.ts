@@ -39,6 +39,32 @@ export interface Crawler {
   status(): Promise<CrawlerStatus>;
 }
 
+/** A column as the Data Catalog records it: Glue/Hive type names (`string`, `array<string>`). */
+export interface CatalogColumn {
+  name: string;
+  type: string;
+}
+
+/** One hourly partition of a lake table. */
+export interface PartitionValues {
+  date: string;
+  hour: string;
+}
+
+/** The Glue Data Catalog's tables and partitions, or the local DuckDB catalog. */
+export interface Catalog {
+  /** The table's data columns (partition keys excluded), or undefined when it does not exist. */
+  tableColumns(table: string): Promise<CatalogColumn[] | undefined>;
+  /**
+   * Registers partitions of an existing table (Glue BatchCreatePartition). A partition that
+   * is already registered counts as `existing`, not as an error: reruns and redrives repeat it.
+   */
+  addPartitions(
+    table: string,
+    partitions: readonly PartitionValues[],
+  ): Promise<{ added: number; existing: number }>;
+}
+
 export type QueryState = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
 export interface QueryStatus {

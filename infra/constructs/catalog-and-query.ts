@@ -4,11 +4,13 @@
 
 import { AthenaNamedQuery } from "@cdktf/provider-aws/lib/athena-named-query";
 import { AthenaWorkgroup } from "@cdktf/provider-aws/lib/athena-workgroup";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import type { CrawlPolicy } from "../../functions/commons/config";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import { arn, type StageContext } from "../context";
 import { assumeRolePolicy, policyJson } from "../iam";
@@ -20,7 +22,13 @@ export const CRAWLER_CONFIGURATION = {
   Version: 1.0,
   Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
   CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+  // Crawlers create partition indexes by default, which needs glue:CreatePartitionIndex and
+  // glue:GetPartitionIndexes; every query already names the partition keys, so no index.
+  CreatePartitionIndex: false,
 } as const;
+
+/** Glue crawlers of one account and region all write to this log group (not configurable). */
+export const CRAWLER_LOG_GROUP = "/aws-glue/crawlers";
 
 /** Glue actions of the crawler: read and register tables and partitions, never delete. */
 const CRAWLER_GLUE_ACTIONS = [
@@ -37,6 +45,24 @@ const CRAWLER_GLUE_ACTIONS = [
   "glue:UpdatePartition",
   "glue:BatchUpdatePartition",
 ];
+
+/**
+ * How the crawler treats what it finds. Crawling every run, only new folders need a look
+ * (cheaper), and Glue then forces both policies to LOG. Crawling only when a schema changed,
+ * the crawl exists to update the tables' schemas: it must look at every folder and update
+ * the catalog, or the changed schema would never land and every run would crawl again.
+ */
+export function crawlerBehaviour(policy: CrawlPolicy) {
+  return policy === "every-run"
+    ? {
+        recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+        schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+      }
+    : {
+        recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
+        schemaChangePolicy: { updateBehavior: "UPDATE_IN_DATABASE", deleteBehavior: "LOG" },
+      };
+}
 
 export interface CatalogAndQueryProps {
   readonly storage: Storage;
@@ -72,9 +98,22 @@ export class CatalogAndQuery extends Construct {
     const crawlerName = `${prefix}-lake-crawler`;
     const crawlerRole = new IamRole(this, "crawler_role", {
       name: `${prefix}-crawler`,
-      assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com", context.accountId),
+      // No aws:SourceAccount condition: Glue's documented crawler role trusts
+      // glue.amazonaws.com alone (https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html,
+      // https://docs.aws.amazon.com/glue/latest/dg/define-crawler-configure-security-settings.html)
+      // and Glue lists no confused-deputy keys it sends on AssumeRole, so a condition on a key
+      // that may be absent would make the crawl fail to assume its role. A role cannot be
+      // passed to another account's crawler (iam:PassRole is same-account), which is what the
+      // condition would have guarded against.
+      assumeRolePolicy: assumeRolePolicy("glue.amazonaws.com"),
     });
-    const crawlerLogGroup = arn(context, "logs", "log-group:/aws-glue/crawlers");
+    if (config.crawlerLogGroup === "create") {
+      new CloudwatchLogGroup(this, "crawler_logs", {
+        name: CRAWLER_LOG_GROUP,
+        retentionInDays: config.logRetentionDays,
+      });
+    }
+    const crawlerLogGroup = arn(context, "logs", `log-group:${CRAWLER_LOG_GROUP}`);
     const crawlerPolicy = new IamRolePolicy(this, "crawler_policy", {
       name: "crawl-lake-tables",
       role: crawlerRole.id,
@@ -102,7 +141,8 @@ export class CatalogAndQuery extends Construct {
         {
           Sid: "WriteCrawlerLogs",
           Effect: "Allow",
-          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+          // No logs:CreateLogGroup: the group exists with a retention (see crawlerLogGroup).
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
           Resource: [crawlerLogGroup, `${crawlerLogGroup}:*`],
         },
       ]),
@@ -111,7 +151,7 @@ export class CatalogAndQuery extends Construct {
     this.crawler = new GlueCrawler(this, "crawler", {
       name: crawlerName,
       description:
-        "Registers new hourly partitions of the lake tables; started by the crawl-lake function.",
+        "Registers the lake tables and their partitions; started by the crawl-lake function when a table is new or its schema changed (or every run, by the stage's crawl setting).",
       databaseName: this.database.name,
       role: crawlerRole.arn,
       // Table names are exactly the folder names: songs_data, albums_data, ...
@@ -119,9 +159,7 @@ export class CatalogAndQuery extends Construct {
       // Only the tables: quarantine/ and _reports/ are not tables.
       s3Target: LAKE_TABLES.map((table) => ({ path: `s3://${lake.name}/${table}/` })),
       configuration: JSON.stringify(CRAWLER_CONFIGURATION),
-      recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
-      // CRAWL_NEW_FOLDERS_ONLY requires both behaviours to be LOG.
-      schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+      ...crawlerBehaviour(config.crawl),
       // Glue checks the role can read the targets when the crawler is created.
       dependsOn: [crawlerPolicy],
     });

@@ -143,13 +143,26 @@ export class Functions extends Construct {
         ],
       },
       "crawl-lake": {
-        environment: { CRAWLER_NAME: catalog.crawler.name },
+        environment: {
+          CRAWLER_NAME: catalog.crawler.name,
+          GLUE_DATABASE: catalog.database.name,
+          LAKE_BUCKET: lake.name,
+          CRAWL_POLICY: context.config.crawl,
+        },
         statements: [
           {
             Sid: "StartAndWatchCrawler",
             Effect: "Allow",
             Action: ["glue:StartCrawler", "glue:GetCrawler"],
             Resource: [catalog.crawlerArn],
+          },
+          {
+            // Compare each table's schema with the transform's, and register the hour's
+            // partitions when they match (no crawl).
+            Sid: "RegisterPartitions",
+            Effect: "Allow",
+            Action: ["glue:GetTable", "glue:BatchCreatePartition"],
+            Resource: [...catalog.catalogArns],
           },
         ],
       },
@@ -166,7 +179,6 @@ export class Functions extends Construct {
               "athena:StartQueryExecution",
               "athena:GetQueryExecution",
               "athena:GetQueryResults",
-              "athena:StopQueryExecution",
             ],
             Resource: [catalog.workgroup.arn],
           },

@@ -16,7 +16,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { AUTHORIZATION_EXPIRY_LOG_MESSAGE } from "../../functions/commons/spotify";
-import type { StageContext } from "../context";
+import { arn, type StageContext } from "../context";
 import { policyJson } from "../iam";
 import { PIPELINE_FUNCTIONS, type Functions } from "./functions";
 import type { Orchestration } from "./orchestration";
@@ -93,6 +93,12 @@ export class Monitoring extends Construct {
           Principal: { Service: "cloudwatch.amazonaws.com" },
           Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
           Resource: ["*"],
+          // Only this account's alarms of this stage, so no other account's alarm can use
+          // the key through CloudWatch (confused deputy).
+          Condition: {
+            StringEquals: { "aws:SourceAccount": context.accountId },
+            ArnLike: { "aws:SourceArn": arn(context, "cloudwatch", `alarm:${prefix}-*`) },
+          },
         },
       ]),
     });

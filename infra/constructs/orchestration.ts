@@ -11,6 +11,7 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
+import { ConfigurationError } from "../../functions/commons/errors";
 import type { StageContext } from "../context";
 import { assumeRolePolicy, policyJson } from "../iam";
 import { renderPipelineDefinition } from "../state-machine-definition";
@@ -19,6 +20,37 @@ import type { Functions } from "./functions";
 
 /** EventBridge Scheduler replaces this with the schedule's time, e.g. 2026-11-22T05:00:00Z. */
 export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+const RATE_UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86400 };
+
+/** Seconds between two starts of a rate(...) schedule; undefined for cron. */
+export function rateIntervalSeconds(schedule: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  return rate ? Number(rate[1]) * RATE_UNIT_SECONDS[rate[2]!]! : undefined;
+}
+
+/**
+ * The definition's top-level TimeoutSeconds. Without it a stuck run never ends (the
+ * timed-out alarm could never fire) and overlaps the next scheduled one; with a rate
+ * schedule, a run must time out before the next one starts.
+ */
+export function checkRunTimeout(definition: string, schedule: string, source: string): number {
+  const timeout = (JSON.parse(definition) as { TimeoutSeconds?: unknown }).TimeoutSeconds;
+  if (!Number.isInteger(timeout) || (timeout as number) <= 0) {
+    throw new ConfigurationError(
+      source,
+      "needs a top-level TimeoutSeconds (a whole number of seconds)",
+    );
+  }
+  const interval = rateIntervalSeconds(schedule);
+  if (interval !== undefined && interval <= (timeout as number)) {
+    throw new ConfigurationError(
+      "schedule",
+      `${schedule} starts a run every ${interval} s, but a run may last up to the state machine's TimeoutSeconds (${timeout as number} s): runs would overlap`,
+    );
+  }
+  return timeout as number;
+}
 
 export interface OrchestrationProps {
   readonly functions: Functions;
@@ -45,6 +77,12 @@ export class Orchestration extends Construct {
         ]),
       ),
       props.definitionFile,
+    );
+
+    checkRunTimeout(
+      definition,
+      config.schedule,
+      props.definitionFile ?? "statemachine/pipeline.asl.json",
     );
 
     // The vendedlogs prefix keeps CloudWatch Logs' resource policy small (AWS recommends it).

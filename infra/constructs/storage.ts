@@ -95,6 +95,46 @@ export class PrivateBucket extends Construct {
   }
 }
 
+/** S3's limit on a bucket name. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+/** An account id is always 12 digits; at synth time it is a token of another length. */
+const ACCOUNT_ID_LENGTH = 12;
+
+const DIRECTIONS: Readonly<Record<string, string>> = {
+  northeast: "ne",
+  southeast: "se",
+  northwest: "nw",
+  southwest: "sw",
+};
+
+/** `eu-west-1` -> `euw1`, `ap-southeast-3` -> `apse3`: AWS's usual short region form. */
+export function compactRegion(region: string): string {
+  const [area, ...rest] = region.split("-");
+  const digit = rest.pop() ?? "";
+  return `${area}${rest.map((part) => DIRECTIONS[part] ?? part[0]).join("")}${digit}`;
+}
+
+/**
+ * `<prefix>-<role>-<account id>-<region>`: account and region keep it globally unique without
+ * random suffixes. When that exceeds 63 characters (long stage and region names), the region
+ * is written in its compact form instead, which is deterministic and always fits (the stage
+ * and region patterns of infra/config.ts bound the rest).
+ */
+export function bucketNameOf(
+  prefix: string,
+  role: string,
+  accountId: string,
+  region: string,
+): string {
+  const length = (regionPart: string) =>
+    `${prefix}-${role}-`.length + ACCOUNT_ID_LENGTH + 1 + regionPart.length;
+  const regionPart = length(region) <= MAX_BUCKET_NAME_LENGTH ? region : compactRegion(region);
+  if (length(regionPart) > MAX_BUCKET_NAME_LENGTH) {
+    throw new Error(`bucket name for ${prefix} ${role} in ${region} cannot fit in 63 characters`);
+  }
+  return `${prefix}-${role}-${accountId}-${regionPart}`;
+}
+
 export class Storage extends Construct {
   /** Spotify responses exactly as received, under `spotify/`. */
   readonly raw: PrivateBucket;
@@ -105,20 +145,16 @@ export class Storage extends Construct {
   constructor(scope: Construct, id: string, context: StageContext) {
     super(scope, id);
     const { config, prefix } = context;
-    // Account and region in the name keep it globally unique without random suffixes.
-    const bucketName = (role: string) => `${prefix}-${role}-${context.accountId}-${context.region}`;
+    const bucketName = (role: string) =>
+      bucketNameOf(prefix, role, context.accountId, context.region);
 
     this.raw = new PrivateBucket(this, "raw", {
       bucketName: bucketName("raw"),
       // A rerun overwrites the same keys; versions keep what was there for a while.
       versioned: true,
       lifecycleRules: [
-        {
-          id: "raw-to-glacier-instant-retrieval",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          transition: [{ days: config.rawColdStorageAfterDays, storageClass: "GLACIER_IR" }],
-        },
+        // No transition to a colder class: raw objects are Spotify JSON pages of a few to a
+        // few tens of KB, and S3 lifecycle skips transitions of objects under 128 KB.
         {
           id: "expire-noncurrent-versions",
           status: "Enabled",

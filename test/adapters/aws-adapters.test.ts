@@ -7,8 +7,11 @@ import {
   StartQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
 import {
+  BatchCreatePartitionCommand,
   CrawlerRunningException,
+  EntityNotFoundException,
   GetCrawlerCommand,
+  GetTableCommand,
   GlueClient,
   StartCrawlerCommand,
 } from "@aws-sdk/client-glue";
@@ -24,6 +27,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AthenaQueryEngine } from "../../functions/commons/aws/athena-query-engine";
+import { GlueCatalog } from "../../functions/commons/aws/glue-catalog";
 import { GlueCrawler } from "../../functions/commons/aws/glue-crawler";
 import { S3ObjectStore } from "../../functions/commons/aws/s3-object-store";
 import { spotifySecretFromSecretsManager } from "../../functions/commons/spotify-credentials";
@@ -130,6 +134,113 @@ describe("Class: GlueCrawler", () => {
     expect(await crawler.status()).toEqual({
       state: "READY",
       lastCrawl: { status: "FAILED", startTime, errorMessage: "Internal Service Exception" },
+    });
+  });
+});
+
+describe("Class: GlueCatalog", () => {
+  const catalog = new GlueCatalog(
+    "spotify_lake_dev",
+    "lake-bucket",
+    new GlueClient({ region: "eu-west-1" }),
+  );
+  const descriptor = {
+    Columns: [
+      { Name: "artist_id", Type: "string" },
+      { Name: "genres", Type: "array<string>" },
+    ],
+    Location: "s3://lake-bucket/artists_data/",
+    SerdeInfo: {
+      SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    },
+  };
+
+  /** A table Glue has, whose BatchCreatePartition refuses one partition with `code`. */
+  const glueRefuses = (code: string, message: string) => {
+    glue
+      .on(GetTableCommand)
+      .resolves({ Table: { Name: "songs_data", StorageDescriptor: descriptor } });
+    glue.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ["2026-11-22", "05"],
+          ErrorDetail: { ErrorCode: code, ErrorMessage: message },
+        },
+      ],
+    });
+  };
+
+  it("reads a table's columns, and undefined for a table Glue does not have", async () => {
+    glue.on(GetTableCommand, { Name: "artists_data" }).resolves({
+      Table: { Name: "artists_data", StorageDescriptor: descriptor },
+    });
+    glue
+      .on(GetTableCommand, { Name: "songs_data" })
+      .rejects(
+        new EntityNotFoundException({ message: "Table songs_data not found.", $metadata: {} }),
+      );
+    expect(await catalog.tableColumns("artists_data")).toEqual([
+      { name: "artist_id", type: "string" },
+      { name: "genres", type: "array<string>" },
+    ]);
+    expect(await catalog.tableColumns("songs_data")).toBeUndefined();
+  });
+
+  it("registers partitions with the table's storage descriptor at their hive-style folder", async () => {
+    glue
+      .on(GetTableCommand)
+      .resolves({ Table: { Name: "artists_data", StorageDescriptor: descriptor } });
+    glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
+    expect(
+      await catalog.addPartitions("artists_data", [{ date: "2026-11-22", hour: "05" }]),
+    ).toEqual({
+      added: 1,
+      existing: 0,
+    });
+    expect(glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input).toEqual({
+      DatabaseName: "spotify_lake_dev",
+      TableName: "artists_data",
+      PartitionInputList: [
+        {
+          Values: ["2026-11-22", "05"],
+          StorageDescriptor: {
+            ...descriptor,
+            Location: "s3://lake-bucket/artists_data/snapshot_date=2026-11-22/snapshot_hour=05/",
+          },
+        },
+      ],
+    });
+  });
+
+  it("counts partitions that already exist as existing, in calls of at most 100", async () => {
+    glueRefuses("AlreadyExistsException", "exists");
+    const partitions = Array.from({ length: 150 }, (_, i) => ({
+      date: `2026-11-${String(1 + Math.floor(i / 24)).padStart(2, "0")}`,
+      hour: String(i % 24).padStart(2, "0"),
+    }));
+    expect(await catalog.addPartitions("songs_data", partitions)).toEqual({
+      added: 148,
+      existing: 2,
+    });
+    const calls = glue.commandCalls(BatchCreatePartitionCommand);
+    expect(calls.map((c) => c.args[0].input.PartitionInputList!.length)).toEqual([100, 50]);
+  });
+
+  it("fails with CrawlerFailedError on any other refusal, or when the table is missing", async () => {
+    glueRefuses("ResourceNumberLimitExceededException", "too many");
+    await expect(
+      catalog.addPartitions("songs_data", [{ date: "2026-11-22", hour: "05" }]),
+    ).rejects.toMatchObject({
+      name: "CrawlerFailedError",
+      message: expect.stringContaining("ResourceNumberLimitExceededException too many"),
+    });
+    glue.reset();
+    glue.on(GetTableCommand).rejects(new EntityNotFoundException({ message: "no", $metadata: {} }));
+    await expect(
+      catalog.addPartitions("songs_data", [{ date: "2026-11-22", hour: "05" }]),
+    ).rejects.toMatchObject({
+      name: "CrawlerFailedError",
+      message: expect.stringMatching(/does not exist/),
     });
   });
 });

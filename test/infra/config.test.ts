@@ -29,13 +29,14 @@ describe("parseStageConfig", () => {
       region: "eu-west-1",
       playlists: ["3cEYpjA9oz9GiPac4AsH4n"],
       schedule: "rate(1 hour)",
-      scheduleEnabled: true,
+      scheduleEnabled: false,
+      crawl: "on-schema-change",
+      crawlerLogGroup: "create",
       spotifyAppMode: "development",
       alertEmail: undefined,
       logRetentionDays: 14,
       athenaBytesScannedCutoff: 1073741824,
       athenaResultsRetentionDays: 7,
-      rawColdStorageAfterDays: 90,
       noncurrentVersionRetentionDays: 30,
       backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
     });
@@ -107,8 +108,8 @@ describe("parseStageConfig", () => {
     ],
     ["an unknown backend", { backend: { type: "gcs" } }, /backend.type must be "local" or "s3"/],
     [
-      "an S3 backend without a bucket",
-      { backend: { type: "s3", key: "k", region: "eu-west-1" } },
+      "an S3 backend with a bucket name S3 refuses",
+      { backend: { type: "s3", bucket: "Not_A_Bucket", key: "k", region: "eu-west-1" } },
       /backend.bucket must be an S3 bucket name/,
     ],
     ["a misspelt setting", { logRetention: 14 }, /logRetention is not a known setting/],
@@ -164,8 +165,48 @@ describe("loadStageConfig", () => {
   });
 });
 
+describe("day-one settings", () => {
+  it("refuses an S3 backend without a state bucket, saying what to create", () => {
+    expect(() =>
+      parseStageConfig(
+        {
+          ...valid,
+          backend: { type: "s3", key: "spotify-lake/prod.tfstate", region: "eu-west-1" },
+        },
+        "prod.json",
+      ),
+    ).toThrow(/backend\.bucket is required: the name of the S3 bucket you created/);
+  });
+
+  it("knows the two crawl policies and nothing else", () => {
+    expect(parseStageConfig({ ...valid, crawl: "every-run" }, "dev.json").crawl).toBe("every-run");
+    expect(() => parseStageConfig({ ...valid, crawl: "hourly" }, "dev.json")).toThrow(
+      /crawl must be one of on-schema-change, every-run, got "hourly"/,
+    );
+  });
+
+  it("no longer accepts the raw Glacier transition (raw objects are under S3's 128 KB transition floor)", () => {
+    expect(() => parseStageConfig({ ...valid, rawColdStorageAfterDays: 90 }, "dev.json")).toThrow(
+      /rawColdStorageAfterDays is not a known setting/,
+    );
+  });
+});
+
 describe("the shipped stage files", () => {
-  it.each(listStages(STAGES_DIR))("%s is valid", (stage) => {
+  it.each(listStages(STAGES_DIR).filter((stage) => stage !== "prod"))("%s is valid", (stage) => {
     expect(loadStageConfig(stage).stage).toBe(stage);
+  });
+
+  it("prod ships without a state bucket, so synthesizing it fails until one is named", () => {
+    expect(() => loadStageConfig("prod")).toThrow(
+      /prod\.json has 1 invalid setting: backend\.bucket is required/,
+    );
+  });
+
+  it("dev does not run hourly and no shipped schedule starts enabled", () => {
+    expect(loadStageConfig("dev").schedule).not.toMatch(/^rate\(1 hour\)$|^cron\(0 \* /);
+    for (const stage of listStages(STAGES_DIR).filter((s) => s !== "prod")) {
+      expect(loadStageConfig(stage).scheduleEnabled).toBe(false);
+    }
   });
 });

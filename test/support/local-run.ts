@@ -23,6 +23,7 @@ export async function runWithEmulator(
     | "startTime"
     | "executionName"
     | "beforeRun"
+    | "crawl"
   >,
 ): Promise<LocalRunResult & { requests: number }> {
   const { requests, ...result } = await runAgainstEmulator(options);

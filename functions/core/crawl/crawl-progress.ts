@@ -16,6 +16,34 @@ export interface CrawlProgress {
   polls: number;
   /** `$$.Execution.RedriveCount` when this crawl was requested. */
   redriveCount: number;
+  /** How the catalog learns this run's partitions: a crawl, or direct registration. */
+  path?: "crawler" | "registered";
+  /** Why that path (crawl-decision.ts). */
+  reason?: string;
+  /** Partitions registered directly: new ones and ones a previous attempt already added. */
+  partitions?: { added: number; existing: number };
+}
+
+/** The progress of a run whose partitions were registered without a crawl: already done. */
+export function registeredProgress(
+  crawlerName: string,
+  now: Date,
+  redriveCount: number,
+  reason: string,
+  partitions: { added: number; existing: number },
+): CrawlProgress {
+  return {
+    crawlerName,
+    requestedAt: now.toISOString(),
+    joinedRunningCrawl: false,
+    state: "NOT CRAWLED (partitions registered)",
+    done: true,
+    polls: 0,
+    redriveCount,
+    path: "registered",
+    reason,
+    partitions,
+  };
 }
 
 // Glue stamps StartTime on its own clock; allow for a little skew against the Lambda's.
