@@ -4,7 +4,8 @@
 // lose the fields the Feb-2026 changes removed. Paging follows Spotify (offset/limit checks,
 // `href`/`next`/`previous` links built on `pagingBase`). In development mode `/items` also
 // follows the Feb-2026 access rule: only a user's token reads items, and only of playlists
-// that user owns or collaborates on (others: 403, their metadata still served). `/v1/me` is
+// that user owns or collaborates on (others: 403, their metadata still served, with an
+// `{href, total}` stub in place of the embedded first page). `/v1/me` is
 // the authorizing user.
 
 import { errorReply, jsonReply, type ApiRequest, type ApiRoutes, type Reply } from "./reply";
@@ -126,16 +127,17 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
     };
   }
 
-  function playlistObject(p: CataloguePlaylist): Reply {
+  function playlistObject(p: CataloguePlaylist, withItems: boolean): Reply {
     const stub = (which: string) => ({
       href: `${pagingBase}/playlists/${p.playlist.id}/${which}`,
       total: p.entries.length,
     });
     // The full playlist object embeds its first page of entries (a paging object), as
-    // Spotify's PlaylistObject does; the `{href, total}` stub is the simplified object's.
+    // Spotify's PlaylistObject does; the `{href, total}` stub is the simplified object's. A
+    // development-mode token that may not read the items gets the metadata only.
     const merged: Record<string, unknown> = {
       ...p.playlist,
-      items: pagingObject(p, "items", 0, pageLimitMax),
+      items: withItems ? pagingObject(p, "items", 0, pageLimitMax) : stub("items"),
     };
     // Extended-quota apps still see the pre-2026 `tracks` field beside `items`.
     if (mode === "extended") merged.tracks = stub("tracks");
@@ -171,10 +173,9 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
       if (sub === "tracks" && mode === "development") return errorReply(403, "Forbidden");
       const p = playlists.get(id);
       if (!p) return errorReply(404, "Resource not found");
-      if (sub && mode === "development" && !readsItems(token, p)) {
-        return errorReply(403, "Forbidden");
-      }
-      return sub ? itemsPage(p, sub, params) : playlistObject(p);
+      const mayReadItems = mode !== "development" || readsItems(token, p);
+      if (sub && !mayReadItems) return errorReply(403, "Forbidden");
+      return sub ? itemsPage(p, sub, params) : playlistObject(p, mayReadItems);
     }
     if (path === "/v1/me") {
       return token === "user"

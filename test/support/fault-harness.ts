@@ -42,7 +42,10 @@ export type HarnessOptions = {
   pipelineCredentials?: { clientId?: string; clientSecret?: string; refreshToken?: string };
   /** Enqueue faults here; runs after the emulator listens and before the execution starts. */
   beforeRun?: (emulator: SpotifyEmulator) => void;
-} & Pick<LocalPipelineOptions, "executionName" | "aroundTask" | "redrive" | "credentialsStore">;
+} & Pick<
+  LocalPipelineOptions,
+  "executionName" | "aroundTask" | "redrive" | "credentialsStore" | "unavailablePlaylists"
+>;
 
 export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
   const emulator = await startSpotifyEmulator({
@@ -72,6 +75,9 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       ...(options.aroundTask ? { aroundTask: options.aroundTask } : {}),
       ...(options.redrive ? { redrive: options.redrive } : {}),
       ...(options.credentialsStore ? { credentialsStore: options.credentialsStore } : {}),
+      ...(options.unavailablePlaylists
+        ? { unavailablePlaylists: options.unavailablePlaylists }
+        : {}),
       onStateEvent: (event) => events.push(event),
     });
     return {
