@@ -66,8 +66,11 @@ describe("The local pipeline on the sample catalogue", () => {
         embeddedAt: "items",
       });
       expect(existsSync(join(folder, "items-0000.json"))).toBe(false);
-      // Later pages were requested exactly as Spotify's links give them, `locale=*` included.
-      for (const page of manifest.itemPages.slice(1)) expect(page.url).toMatch(/&locale=\*$/);
+      // Later pages were requested as Spotify's links give them, `locale=*` included, with
+      // additional_types added.
+      for (const page of manifest.itemPages.slice(1)) {
+        expect(page.url).toMatch(/&locale=\*&additional_types=track,episode$/);
+      }
     }
   });
 
