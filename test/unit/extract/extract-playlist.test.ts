@@ -84,17 +84,17 @@ describe("Function: extractPlaylist", () => {
       itemPages: [
         {
           key: `${prefix}items-0000.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0&additional_types=track,episode`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0001.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50&additional_types=track,episode`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0002.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
           entryCount: 20,
         },
       ],
@@ -186,7 +186,9 @@ describe("Function: extractPlaylist", () => {
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
     await extractPlaylistA(spotify, store);
-    spotify.failing.add(`/playlists/${PLAYLIST_A}/items?offset=100&limit=50`);
+    spotify.failing.add(
+      `/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
+    );
 
     // Act
     const error = await extractPlaylistA(spotify, store).catch((e: unknown) => e);
@@ -249,7 +251,9 @@ describe("Function: extractPlaylist", () => {
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
-    spotify.failing.add(`/playlists/${PLAYLIST_A}/items?offset=100&limit=50`);
+    spotify.failing.add(
+      `/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
+    );
     await extractPlaylistA(spotify, store).catch(() => undefined);
     spotify.failing.clear();
     spotify.itemsForbidden.add(PLAYLIST_A);
