@@ -9,6 +9,8 @@ import { ConfigurationError } from "../functions/commons/errors";
 import { isSpotifyId } from "../functions/commons/snapshot";
 import type { SpotifyAppMode } from "../functions/commons/spotify";
 import { SPOTIFY_APP_MODES } from "../functions/commons/spotify";
+import type { UnavailablePlaylistsPolicy } from "../functions/core/prepare-run";
+import { UNAVAILABLE_PLAYLISTS_POLICIES } from "../functions/core/prepare-run";
 
 export const STAGES_DIR = path.resolve(__dirname, "stages");
 
@@ -34,6 +36,11 @@ export interface StageConfig {
   readonly playlists: readonly string[];
   /** The Spotify app's quota mode (SPOTIFY_APP_MODE of the extract functions). */
   readonly spotifyAppMode: SpotifyAppMode;
+  /**
+   * What a run does after recording playlists Spotify refused: "fail" (the default, after the
+   * readable playlists are validated, so alarms fire) or "warn" (UNAVAILABLE_PLAYLISTS).
+   */
+  readonly unavailablePlaylists: UnavailablePlaylistsPolicy;
   /** EventBridge Scheduler expression, e.g. `rate(1 hour)` or `cron(0 * * * ? *)`. */
   readonly schedule: string;
   /**
@@ -90,6 +97,7 @@ const KNOWN_KEYS = new Set([
   "schedule",
   "scheduleEnabled",
   "spotifyAppMode",
+  "unavailablePlaylists",
   "alertEmail",
   "logRetentionDays",
   "athenaBytesScannedCutoff",
@@ -174,6 +182,14 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     );
   }
 
+  const unavailablePlaylists = input.unavailablePlaylists ?? "fail";
+  if (!(UNAVAILABLE_PLAYLISTS_POLICIES as readonly unknown[]).includes(unavailablePlaylists)) {
+    problem(
+      "unavailablePlaylists",
+      `must be one of ${UNAVAILABLE_PLAYLISTS_POLICIES.join(", ")}, got ${show(unavailablePlaylists)}`,
+    );
+  }
+
   const scheduleEnabled = input.scheduleEnabled ?? false;
   if (typeof scheduleEnabled !== "boolean") {
     problem("scheduleEnabled", `must be true or false, got ${show(scheduleEnabled)}`);
@@ -243,6 +259,7 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     crawl: crawl as CrawlPolicy,
     crawlerLogGroup: crawlerLogGroup as "create" | "existing",
     spotifyAppMode: spotifyAppMode as SpotifyAppMode,
+    unavailablePlaylists: unavailablePlaylists as UnavailablePlaylistsPolicy,
     alertEmail: alertEmail as string | undefined,
     logRetentionDays: logRetentionDays as number,
     athenaBytesScannedCutoff: athenaBytesScannedCutoff as number,

@@ -6,6 +6,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import type { UnavailablePlaylistsPolicy } from "../functions/commons/config";
+import { unavailablePlaylistsPolicy } from "../functions/commons/config";
 import { lambdaErrorMessage } from "../functions/commons/errors";
 import { runSql } from "./adapters/duckdb-query-engine";
 import type { LocalRunResult, StateProgress } from "./local-pipeline";
@@ -34,6 +36,9 @@ Options for npm start:
                             ~/.config/spotify-lake/credentials.json, written by npm run authorize)
   --record <folder>         write every Spotify response the run received there, in the replay
                             format (never a token); replay it later with --replay <folder>
+  --unavailable-playlists fail|warn
+                            a playlist Spotify refuses is recorded (playlists_data, available =
+                            false); then fail the run (default, or UNAVAILABLE_PLAYLISTS) or warn
   --data-dir <folder>       where the local lake lives (default: .local)
   --verbose                 show the handlers' structured JSON logs
 
@@ -54,6 +59,7 @@ async function run(argv: string[]): Promise<number> {
       mode: { type: "string" },
       ...TARGET_OPTIONS,
       record: { type: "string" },
+      "unavailable-playlists": { type: "string" },
       "data-dir": { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -80,6 +86,16 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  let unavailablePlaylists: UnavailablePlaylistsPolicy;
+  try {
+    // The flag wins over UNAVAILABLE_PLAYLISTS.
+    unavailablePlaylists = values["unavailable-playlists"]
+      ? unavailablePlaylistsPolicy(values["unavailable-playlists"], "--unavailable-playlists")
+      : unavailablePlaylistsPolicy();
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   if (values.record && values.replay) {
     console.error("--record and --replay exclude each other: a replay has nothing new to record.");
     return 2;
@@ -104,6 +120,7 @@ async function run(argv: string[]): Promise<number> {
       input,
       spotify,
       defaultPlaylists,
+      unavailablePlaylists,
       ...(target.credentialsStore ? { credentialsStore: target.credentialsStore } : {}),
       onStateEvent: printStateEvent(),
     });
@@ -144,9 +161,11 @@ function printStateEvent() {
   let rateLimitWaits = 0;
   return (event: StateProgress) => {
     if (event.iteration !== undefined) {
-      if (event.phase === "succeeded" && event.state === "PlaylistExtracted") extracted += 1;
-      if (event.phase === "entered" && event.state === "RecordUnavailablePlaylist")
-        unavailable += 1;
+      if (event.phase === "succeeded" && event.state === "PlaylistExtracted") {
+        const input = event.input as { extract?: { result?: { available?: unknown } } };
+        if (input?.extract?.result?.available === false) unavailable += 1;
+        else extracted += 1;
+      }
       if (event.phase === "entered" && event.state.startsWith("WaitFor")) rateLimitWaits += 1;
       return;
     }

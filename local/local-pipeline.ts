@@ -20,6 +20,7 @@ import { createCrawlLakeHandler } from "../functions/crawl-lake/handler";
 import { createExtractArtistsHandler } from "../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../functions/extract-playlist/handler";
 import { createPrepareRunHandler } from "../functions/prepare-run/handler";
+import type { UnavailablePlaylistsPolicy } from "../functions/core/prepare-run";
 import { createTransformSnapshotHandler } from "../functions/transform-snapshot/handler";
 import { createValidateSnapshotHandler } from "../functions/validate-snapshot/handler";
 import type { PipelineStep } from "../statemachine/pipeline";
@@ -53,6 +54,8 @@ export interface LocalPipelineOptions {
   credentialsStore?: SpotifyCredentialsStore;
   /** The prepare-run function's PLAYLIST_IDS. */
   defaultPlaylists: readonly string[];
+  /** The prepare-run function's UNAVAILABLE_PLAYLISTS (default "fail"). */
+  unavailablePlaylists?: UnavailablePlaylistsPolicy;
   executionName?: string;
   startTime?: Date;
   onStateEvent?: (event: StateProgress) => void;
@@ -113,7 +116,12 @@ export const localPaths = (dataDir: string) => ({
 function localHandlers(
   options: Pick<
     LocalPipelineOptions,
-    "dataDir" | "spotify" | "defaultPlaylists" | "credentialsStore" | "crawl"
+    | "dataDir"
+    | "spotify"
+    | "defaultPlaylists"
+    | "credentialsStore"
+    | "crawl"
+    | "unavailablePlaylists"
   >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
@@ -127,7 +135,12 @@ function localHandlers(
     spotifySettings,
   };
   return {
-    "prepare-run": createPrepareRunHandler({ defaultPlaylists: options.defaultPlaylists }),
+    "prepare-run": createPrepareRunHandler({
+      defaultPlaylists: options.defaultPlaylists,
+      ...(options.unavailablePlaylists
+        ? { unavailablePlaylists: options.unavailablePlaylists }
+        : {}),
+    }),
     "extract-playlist": createExtractPlaylistHandler(extractDeps),
     "extract-artists": createExtractArtistsHandler(extractDeps),
     "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),

@@ -63,7 +63,7 @@ export interface PipelineOutput {
   run: Run;
   /** Absent in reprocess mode, which does not call Spotify. */
   extraction?: Omit<ExtractionSummary, "missingArtists">;
-  transform: Pick<TransformReport, "snapshot" | "rows" | "entries" | "files">;
+  transform: Pick<TransformReport, "snapshot" | "rows" | "entries" | "unavailable" | "files">;
   crawler: { crawl: CrawlProgress };
   validation: { checks: ValidationProgress };
 }

@@ -5,7 +5,11 @@
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { readArtistsManifest, readPlaylistManifest } from "../../functions/core/raw-manifests";
+import {
+  readArtistsManifest,
+  readPlaylistManifest,
+  isUnavailable,
+} from "../../functions/core/raw-manifests";
 import { parseRawJson } from "../../functions/core/transform/raw-json";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
 import { workerMain } from "../lib/child";
@@ -29,6 +33,7 @@ async function run(args: FloorArgs): Promise<FloorResult> {
   const keys: string[] = [];
   for (const id of [...args.playlistIds].sort()) {
     const manifest = await readPlaylistManifest(store, BENCH_SNAPSHOT, id);
+    if (isUnavailable(manifest)) continue;
     keys.push(
       manifest.playlist.key,
       ...manifest.itemPages.filter((p) => !p.embeddedAt).map((p) => p.key),

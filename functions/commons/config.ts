@@ -44,3 +44,24 @@ export type CrawlPolicy = (typeof CRAWL_POLICIES)[number];
 export function crawlPolicyEnv(): CrawlPolicy {
   return oneOfEnv("CRAWL_POLICY", CRAWL_POLICIES, "on-schema-change");
 }
+
+/**
+ * What a run does once it has recorded playlists Spotify refused (the stage setting
+ * `unavailablePlaylists`): fail after validation, so alarms fire (the default), or only warn.
+ */
+export const UNAVAILABLE_PLAYLISTS_POLICIES = ["fail", "warn"] as const;
+export type UnavailablePlaylistsPolicy = (typeof UNAVAILABLE_PLAYLISTS_POLICIES)[number];
+
+/** UNAVAILABLE_PLAYLISTS, or a flag's value for it: "fail" (the default) or "warn". */
+export function unavailablePlaylistsPolicy(
+  value = process.env.UNAVAILABLE_PLAYLISTS?.trim() || "fail",
+  name = "UNAVAILABLE_PLAYLISTS",
+): UnavailablePlaylistsPolicy {
+  if (!(UNAVAILABLE_PLAYLISTS_POLICIES as readonly string[]).includes(value)) {
+    throw new ConfigurationError(
+      name,
+      `must be one of ${UNAVAILABLE_PLAYLISTS_POLICIES.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as UnavailablePlaylistsPolicy;
+}

@@ -98,13 +98,18 @@ export class SpotifyRequestError extends PipelineError {
   }
 }
 
-/** One playlist cannot be read (403/404): the others go on, the run then fails naming it. */
+/**
+ * A playlist cannot be read (403/404): it is recorded in the lake as unavailable, the others
+ * go on, and the run fails naming it after validation (unless the stage only warns).
+ */
 export class PlaylistUnavailableError extends PipelineError {
   override readonly name = "PlaylistUnavailableError";
   readonly transient = false;
   constructor(
     readonly playlistIds: readonly string[],
     detail: string,
+    /** Spotify's answer, when one playlist's request was refused: its status and message. */
+    readonly answer?: { status: number; reason: string },
   ) {
     super(`Playlist unavailable: ${detail}`);
   }

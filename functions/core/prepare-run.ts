@@ -2,12 +2,16 @@
 // the playlists and the mode. Nothing is written before this passes, and no value reaches a
 // storage key without going through here.
 
+import type { UnavailablePlaylistsPolicy } from "../commons/config";
 import { InvalidInputError } from "../commons/errors";
 import type { SnapshotHour } from "../commons/snapshot";
 import { isSpotifyId, parseSnapshotHour, snapshotHourOf } from "../commons/snapshot";
 
 export const RUN_MODES = ["full", "reprocess"] as const;
 export type RunMode = (typeof RUN_MODES)[number];
+
+export { UNAVAILABLE_PLAYLISTS_POLICIES } from "../commons/config";
+export type { UnavailablePlaylistsPolicy } from "../commons/config";
 
 /** Bounded so the Map state's collected results stay far below the 256 KB state limit. */
 export const MAX_PLAYLISTS_PER_RUN = 1000;
@@ -28,6 +32,7 @@ export interface Run {
   playlists: string[];
   mode: RunMode;
   executionId: string;
+  unavailablePlaylists: UnavailablePlaylistsPolicy;
 }
 
 export interface ExecutionInfo {
@@ -41,6 +46,7 @@ export function prepareRun(
   input: unknown,
   execution: ExecutionInfo,
   defaultPlaylists: readonly string[],
+  unavailablePlaylists: UnavailablePlaylistsPolicy = "fail",
 ): Run {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InvalidInputError("input", "must be a JSON object");
@@ -73,6 +79,7 @@ export function prepareRun(
     playlists,
     mode,
     executionId: execution.id,
+    unavailablePlaylists,
   };
 }
 

@@ -41,6 +41,24 @@ export interface PlaylistManifest {
   artistIds: string[];
 }
 
+/**
+ * A playlist Spotify refused this hour (403/404): its status and message, and the metadata
+ * body when `GET /playlists/{id}` still answered (development mode serves other owners'
+ * metadata but not their items). It takes the place of the playlist's manifest, so the
+ * transform records the playlist as unavailable instead of missing.
+ */
+export interface UnavailablePlaylistManifest {
+  format: typeof MANIFEST_FORMAT;
+  snapshot: string;
+  playlistId: string;
+  unavailable: { status: number; reason: string };
+  playlist: StoredResponse | null;
+}
+
+export const isUnavailable = (
+  manifest: PlaylistManifest | UnavailablePlaylistManifest,
+): manifest is UnavailablePlaylistManifest => "unavailable" in manifest;
+
 export interface ArtistsManifest {
   format: typeof MANIFEST_FORMAT;
   snapshot: string;
@@ -55,7 +73,9 @@ export async function invalidateManifest(store: ObjectStore, manifestKey: string
 }
 
 /** Serializes a manifest with a stable layout, so reruns write byte-identical manifests. */
-export function serializeManifest(manifest: PlaylistManifest | ArtistsManifest): string {
+export function serializeManifest(
+  manifest: PlaylistManifest | UnavailablePlaylistManifest | ArtistsManifest,
+): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
@@ -81,15 +101,27 @@ export async function readPlaylistManifest(
   store: ObjectStore,
   snapshot: SnapshotHour,
   playlistId: string,
-): Promise<PlaylistManifest> {
+): Promise<PlaylistManifest | UnavailablePlaylistManifest> {
   const key = rawKeys.playlistManifest(snapshot, playlistId);
   const m = await readJson(store, key, `playlist ${playlistId}`);
   const prefix = rawKeys.playlistPrefix(snapshot, playlistId);
-  const valid =
+  const ownPlaylist =
     isObject(m) &&
     m.format === MANIFEST_FORMAT &&
     m.snapshot === snapshot.iso &&
-    m.playlistId === playlistId &&
+    m.playlistId === playlistId;
+  if (ownPlaylist && Object.hasOwn(m, "unavailable")) {
+    const u = m.unavailable;
+    const valid =
+      isObject(u) &&
+      Number.isInteger(u.status) &&
+      typeof u.reason === "string" &&
+      (m.playlist === null || (isStoredResponse(m.playlist) && m.playlist.key.startsWith(prefix)));
+    if (!valid) throw new RawDataError(`${key} is not a valid unavailable-playlist manifest`);
+    return m as unknown as UnavailablePlaylistManifest;
+  }
+  const valid =
+    ownPlaylist &&
     isStoredResponse(m.playlist) &&
     Array.isArray(m.itemPages) &&
     m.itemPages.every(

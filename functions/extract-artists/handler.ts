@@ -1,5 +1,5 @@
 // ExtractArtists: after the Map, fetches every artist of the snapshot's playlists once, and
-// reports which playlists could not be read so the run can fail naming them.
+// counts the playlists Spotify refused (the transform records them, the run then fails).
 
 import type { ExtractDeps } from "../commons/extract-deps";
 import { logger, pipelineHandler } from "../commons/lambda";
@@ -8,18 +8,13 @@ import { readSpotifyCredentials } from "../commons/spotify-credentials";
 import { extractArtists } from "../core/extract/extract-artists";
 import { createExtractStep, warnOfAuthorizationExpiry } from "../core/extract/extract-step";
 import type { ExtractionSummary } from "../core/extract/extraction-outcomes";
-import {
-  playlistsNeedingArtists,
-  readPlaylistOutcomes,
-  summarizeExtraction,
-} from "../core/extract/extraction-outcomes";
+import { readPlaylistOutcomes, summarizeExtraction } from "../core/extract/extraction-outcomes";
 import { readRunRef } from "../core/run";
-import { releaseSnapshotLease } from "../core/snapshot-lease";
 import type { RateLimitWait } from "../core/spotify/rate-limit-wait";
 
 export type { ExtractionSummary } from "../core/extract/extraction-outcomes";
 
-/** The summary for CheckExtraction, or how long to wait before trying again. */
+/** The extraction's summary, or how long to wait before trying again. */
 export type ExtractArtistsResult = (ExtractionSummary & { rateLimited: false }) | RateLimitWait;
 
 export function createExtractArtistsHandler(deps: ExtractDeps) {
@@ -30,10 +25,11 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
       context: SpotifyContext,
     ): Promise<ExtractArtistsResult> => {
       const run = readRunRef(event);
-      const { snapshot, executionId } = run;
+      const { snapshot } = run;
       const outcomes = readPlaylistOutcomes(event.playlists);
       const credentials = readSpotifyCredentials(context);
-      const playlistIds = await playlistsNeedingArtists(deps.rawStore, snapshot, outcomes);
+      // Unavailable playlists have no artists: their manifests are skipped.
+      const playlistIds = outcomes.map((outcome) => outcome.playlistId);
       const artists = await runExtractStep(
         { run, credentials, rateLimitWaits: event.rateLimitWaits },
         (spotify) =>
@@ -53,10 +49,6 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
         ...summarizeExtraction(outcomes, artists),
         ...(authorizationWarning ? { authorizationWarning } : {}),
       };
-      // The run fails at CheckExtraction: free the snapshot for a rerun right away.
-      if (summary.unavailablePlaylistCount > 0) {
-        await releaseSnapshotLease(deps.rawStore, snapshot, executionId);
-      }
       logger.info("extraction summarized", { ...summary });
       return { ...summary, rateLimited: false };
     },

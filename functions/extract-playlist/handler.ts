@@ -6,14 +6,18 @@ import { logger, pipelineHandler } from "../commons/lambda";
 import type { SpotifyContext } from "../commons/spotify-credentials";
 import { readSpotifyCredentials } from "../commons/spotify-credentials";
 import { isSpotifyId } from "../commons/snapshot";
-import type { PlaylistExtraction } from "../core/extract/extract-playlist";
+import type { PlaylistExtraction, UnavailablePlaylist } from "../core/extract/extract-playlist";
 import { extractPlaylist } from "../core/extract/extract-playlist";
 import { createExtractStep } from "../core/extract/extract-step";
 import { readRunRef } from "../core/run";
 import type { RateLimitWait } from "../core/spotify/rate-limit-wait";
 
-/** What the Map iteration gets back: the extraction, or how long to wait before trying again. */
-export type ExtractPlaylistResult = (PlaylistExtraction & { rateLimited: false }) | RateLimitWait;
+/**
+ * What the Map iteration gets back: the extraction (or the record of Spotify's refusal), or
+ * how long to wait before trying again.
+ */
+export type ExtractPlaylistResult =
+  ((PlaylistExtraction | UnavailablePlaylist) & { rateLimited: false }) | RateLimitWait;
 
 export function createExtractPlaylistHandler(deps: ExtractDeps) {
   const runExtractStep = createExtractStep(deps, logger);
@@ -43,7 +47,9 @@ export function createExtractPlaylistHandler(deps: ExtractDeps) {
         logger.warn("rate limited: the state machine waits", { playlistId, ...result });
         return result;
       }
-      logger.info("playlist extracted", { ...result });
+      logger.info(result.available ? "playlist extracted" : "playlist recorded unavailable", {
+        ...result,
+      });
       return { ...result, rateLimited: false };
     },
   ).use(deps.spotifySecret);

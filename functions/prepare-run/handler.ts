@@ -1,7 +1,7 @@
 // PrepareRun: checks the execution input and fixes the snapshot hour before anything runs.
 
 import { pipelineHandler } from "../commons/lambda";
-import type { ExecutionInfo, Run } from "../core/prepare-run";
+import type { ExecutionInfo, Run, UnavailablePlaylistsPolicy } from "../core/prepare-run";
 import { prepareRun } from "../core/prepare-run";
 
 export interface PrepareRunEvent {
@@ -9,8 +9,11 @@ export interface PrepareRunEvent {
   execution: ExecutionInfo;
 }
 
-export function createPrepareRunHandler(config: { defaultPlaylists: readonly string[] }) {
+export function createPrepareRunHandler(config: {
+  defaultPlaylists: readonly string[];
+  unavailablePlaylists?: UnavailablePlaylistsPolicy;
+}) {
   return pipelineHandler(async (event: PrepareRunEvent): Promise<Run> =>
-    prepareRun(event.input, event.execution, config.defaultPlaylists),
+    prepareRun(event.input, event.execution, config.defaultPlaylists, config.unavailablePlaylists),
   );
 }

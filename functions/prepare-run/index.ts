@@ -1,4 +1,7 @@
-import { listEnv } from "../commons/config";
+import { listEnv, unavailablePlaylistsPolicy } from "../commons/config";
 import { createPrepareRunHandler } from "./handler";
 
-export const handler = createPrepareRunHandler({ defaultPlaylists: listEnv("PLAYLIST_IDS") });
+export const handler = createPrepareRunHandler({
+  defaultPlaylists: listEnv("PLAYLIST_IDS"),
+  unavailablePlaylists: unavailablePlaylistsPolicy(),
+});

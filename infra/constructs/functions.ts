@@ -125,7 +125,10 @@ export class Functions extends Construct {
       { environment: Record<string, string>; statements: PolicyStatement[] }
     > = {
       "prepare-run": {
-        environment: { PLAYLIST_IDS: context.config.playlists.join(",") },
+        environment: {
+          PLAYLIST_IDS: context.config.playlists.join(","),
+          UNAVAILABLE_PLAYLISTS: context.config.unavailablePlaylists,
+        },
         statements: [],
       },
       "extract-playlist": { environment: spotifyEnvironment, statements: spotifyAccess },

@@ -1,12 +1,13 @@
 // The `/v1` endpoints served from a catalogue, and the rules of the two app modes: a playlist,
 // its `/items` pages, one artist; extended-quota apps also get the old `/tracks` pages, the
 // playlist's `tracks` field and batch `/artists?ids=`; development-mode apps get 403 there and
-// lose the fields the Feb-2026 changes removed. Paging follows Spotify (offset/limit checks,
-// `href`/`next`/`previous` links built on `pagingBase`). In development mode `/items` also
-// follows the Feb-2026 access rule: only a user's token reads items, and only of playlists
-// that user owns or collaborates on (others: 403, their metadata still served). `/v1/me` is
-// the authorizing user.
-
+// lose the fields the Feb-2026 changes removed (show `publisher` included; artists without
+// genres lack the field). Entries carry `item` and the deprecated `track` side by side.
+// Paging follows Spotify (offset/limit checks, `href`/`next`/`previous` links built on
+// `pagingBase`). In development mode `/items` also follows the Feb-2026 access rule: only a
+// user's token reads items, and only of playlists that user owns or collaborates on (others:
+// 403, their metadata still served, with an `{href, total}` stub in place of the embedded
+// first page). `/v1/me` is the authorizing user.
 import { errorReply, jsonReply, type ApiRequest, type ApiRoutes, type Reply } from "./reply";
 import type {
   CataloguePlaylist,
@@ -37,7 +38,7 @@ const DEVELOPMENT_STRIPPED: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ["track", new Set(["popularity", "available_markets"])],
   ["album", new Set(["popularity", "available_markets", "label"])],
   ["artist", new Set(["popularity", "followers"])],
-  ["show", new Set(["available_markets"])],
+  ["show", new Set(["available_markets", "publisher"])],
 ]);
 
 /** Removes development-mode fields, copying objects so the catalogue is never mutated. */
@@ -47,10 +48,13 @@ function stripForDevelopment(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   const stripped =
     typeof record.type === "string" ? DEVELOPMENT_STRIPPED.get(record.type) : undefined;
+  // Artist `genres` is deprecated: artists that have none come without the field at all.
+  const genreless =
+    record.type === "artist" && Array.isArray(record.genres) && record.genres.length === 0;
   // fromEntries defines own properties: a key "__proto__" stays a key, not a prototype.
   return Object.fromEntries(
     Object.entries(record)
-      .filter(([key]) => !stripped?.has(key))
+      .filter(([key]) => !stripped?.has(key) && !(genreless && key === "genres"))
       .map(([key, child]) => [key, stripForDevelopment(child)]),
   );
 }
@@ -81,7 +85,16 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
   const shape = (value: unknown) => (mode === "development" ? stripForDevelopment(value) : value);
 
   function renderEntry(entry: SpotifyPlaylistEntry, oldShape: boolean): unknown {
-    if (!oldShape) return shape(entry);
+    // During the deprecation window an entry carries the track under `item` and, again,
+    // under the deprecated `track` (keys in alphabetical order, as Spotify sends them).
+    if (!oldShape) {
+      const sideBySide: Record<string, unknown> = { ...entry, track: entry.item };
+      return shape(
+        Object.fromEntries(
+          Object.entries(sideBySide).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        ),
+      );
+    }
     // The old endpoint's shape: the object under `track`, keys still in alphabetical order.
     const { item, ...rest } = entry;
     return shape({
@@ -126,16 +139,17 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
     };
   }
 
-  function playlistObject(p: CataloguePlaylist): Reply {
+  function playlistObject(p: CataloguePlaylist, withItems: boolean): Reply {
     const stub = (which: string) => ({
       href: `${pagingBase}/playlists/${p.playlist.id}/${which}`,
       total: p.entries.length,
     });
     // The full playlist object embeds its first page of entries (a paging object), as
-    // Spotify's PlaylistObject does; the `{href, total}` stub is the simplified object's.
+    // Spotify's PlaylistObject does; the `{href, total}` stub is the simplified object's. A
+    // development-mode token that may not read the items gets the metadata only.
     const merged: Record<string, unknown> = {
       ...p.playlist,
-      items: pagingObject(p, "items", 0, pageLimitMax),
+      items: withItems ? pagingObject(p, "items", 0, pageLimitMax) : stub("items"),
     };
     // Extended-quota apps still see the pre-2026 `tracks` field beside `items`.
     if (mode === "extended") merged.tracks = stub("tracks");
@@ -171,10 +185,9 @@ export function catalogueRoutes(options: CatalogueRoutesOptions): ApiRoutes {
       if (sub === "tracks" && mode === "development") return errorReply(403, "Forbidden");
       const p = playlists.get(id);
       if (!p) return errorReply(404, "Resource not found");
-      if (sub && mode === "development" && !readsItems(token, p)) {
-        return errorReply(403, "Forbidden");
-      }
-      return sub ? itemsPage(p, sub, params) : playlistObject(p);
+      const mayReadItems = mode !== "development" || readsItems(token, p);
+      if (sub && !mayReadItems) return errorReply(403, "Forbidden");
+      return sub ? itemsPage(p, sub, params) : playlistObject(p, mayReadItems);
     }
     if (path === "/v1/me") {
       return token === "user"

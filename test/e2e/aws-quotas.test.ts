@@ -121,11 +121,10 @@ describe("AWS quotas in the local runtime", () => {
       input: { snapshot: SNAPSHOT, playlists },
       startTime: START,
       aroundTask: {
-        // Each playlist fails with an 80 KB cause that the Catch carries into the Map's output.
-        ExtractPlaylist: async () => {
-          const error = new Error(`playlist unavailable: ${"x".repeat(80_000)}`);
-          error.name = "PlaylistUnavailableError";
-          throw error;
+        // Each iteration's result carries an 80 KB count that PlaylistExtracted passes on.
+        ExtractPlaylist: async (invoke) => {
+          const result = (await invoke()) as { Payload: object };
+          return { ...result, Payload: { ...result.Payload, entryCount: "x".repeat(80_000) } };
         },
         ExtractArtists: async (invoke) => {
           artistsCalls += 1;

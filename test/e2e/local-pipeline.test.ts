@@ -66,8 +66,11 @@ describe("The local pipeline on the sample catalogue", () => {
         embeddedAt: "items",
       });
       expect(existsSync(join(folder, "items-0000.json"))).toBe(false);
-      // Later pages were requested exactly as Spotify's links give them, `locale=*` included.
-      for (const page of manifest.itemPages.slice(1)) expect(page.url).toMatch(/&locale=\*$/);
+      // Later pages were requested as Spotify's links give them, `locale=*` included, with
+      // additional_types added.
+      for (const page of manifest.itemPages.slice(1)) {
+        expect(page.url).toMatch(/&locale=\*&additional_types=track,episode$/);
+      }
     }
   });
 
@@ -187,7 +190,7 @@ describe("The local pipeline on recorded Spotify responses", () => {
     });
   });
 
-  it("fails with PlaylistUnavailableError naming a playlist Spotify will not serve, keeping the others' raw data", async () => {
+  it("fails with PlaylistUnavailableError naming a playlist Spotify will not serve, after writing the others' tables", async () => {
     const dataDir = newDataDir();
     const result = await runWithEmulator({
       dataDir,
@@ -200,11 +203,18 @@ describe("The local pipeline on recorded Spotify responses", () => {
     });
     expect(result.status).toBe("FAILED");
     expect(result.error).toBe("PlaylistUnavailableError");
-    expect(result.cause).toContain("37i9dQZEVXbMDoHDwVN2tF");
+    expect(result.cause).toContain("37i9dQZEVXbMDoHDwVN2tF (404");
     const raw = await fingerprintFolder(localPaths(dataDir).raw);
     expect(
       Object.keys(raw).some((k) => k.includes("playlist_id=jMtDEpesd2DOlSEl6dIfP0/_manifest.json")),
     ).toBe(true);
-    expect(existsSync(localPaths(dataDir).lake)).toBe(false);
+    const { rows } = await runSql(
+      localPaths(dataDir).catalog,
+      "SELECT playlist_id, available, unavailable_status FROM playlists_data ORDER BY 1",
+    );
+    expect(rows).toEqual([
+      { playlist_id: "37i9dQZEVXbMDoHDwVN2tF", available: false, unavailable_status: 404 },
+      { playlist_id: "jMtDEpesd2DOlSEl6dIfP0", available: true, unavailable_status: null },
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 // pipeline can absorb must leave raw and lake byte-identical to a clean run's; one it cannot
 // must end in the named error with nothing already stored lost.
 
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { localPaths } from "../../local/local-pipeline";
@@ -309,23 +309,27 @@ describe("A full local run under injected Spotify faults", () => {
       ["items", 403, playlistPath(SAMPLE_IDS.twoPagePlaylist, "items")],
       ["metadata", 404, playlistPath(SAMPLE_IDS.twoPagePlaylist)],
     ] as const)(
-      "fails with PlaylistUnavailableError listing a playlist whose %s answers %i, after storing the others",
+      "records a playlist whose %s answers %i, writes and validates the others, then fails with PlaylistUnavailableError listing it",
       async (_, status, path) => {
         const dataDir = newDataDir();
         const result = await run({ dataDir, beforeRun: enqueue({ status, path }) });
         expect(result.status).toBe("FAILED");
         expect(result.error).toBe("PlaylistUnavailableError");
+        expect(result.failedState?.name).toBe("PlaylistsUnavailable");
         expect(result.cause).toContain(SAMPLE_IDS.twoPagePlaylist);
         expect(result.cause).toContain(String(status));
-        for (const other of PLAYLISTS.filter((p) => p !== SAMPLE_IDS.twoPagePlaylist)) {
-          expect(existsSync(join(localPaths(dataDir).raw, manifestOf(other))), other).toBe(true);
-        }
         const { raw } = await bucketFingerprints(dataDir);
-        expect(raw[manifestOf(SAMPLE_IDS.twoPagePlaylist)]).toBeUndefined();
         for (const other of PLAYLISTS.filter((p) => p !== SAMPLE_IDS.twoPagePlaylist)) {
           expect(raw[manifestOf(other)]).toBe(cleanFiles.raw[manifestOf(other)]);
         }
-        expect(existsSync(localPaths(dataDir).lake), "no transform ran").toBe(false);
+        const refused = JSON.parse(
+          readFileSync(
+            join(localPaths(dataDir).raw, manifestOf(SAMPLE_IDS.twoPagePlaylist)),
+            "utf8",
+          ),
+        ) as { unavailable: { status: number } };
+        expect(refused.unavailable.status).toBe(status);
+        expect(existsSync(localPaths(dataDir).lake), "the others' tables are written").toBe(true);
       },
     );
 
@@ -335,8 +339,8 @@ describe("A full local run under injected Spotify faults", () => {
         dataDir,
         beforeRun: enqueue({ status: 404, path: playlistPath(SAMPLE_IDS.quirksPlaylist) }),
       });
-      expect(result.error).toBe("PlaylistUnavailableError");
-      expect(result.cause).toContain(SAMPLE_IDS.quirksPlaylist);
+      // The hour's data was read completely: the rerun gives the same snapshot.
+      expect(result.status, `${result.error}: ${result.cause}`).toBe("SUCCEEDED");
       const files = await bucketFingerprints(dataDir);
       const quirksPrefix = `${SNAPSHOT_PREFIX}/playlist_id=${SAMPLE_IDS.quirksPlaylist}/`;
       const ofQuirks = (raw: Record<string, string>) =>
@@ -350,15 +354,15 @@ describe("A full local run under injected Spotify faults", () => {
       expect(files.lake).toEqual(cleanFiles.lake);
     });
 
-    // The unavailable playlist's earlier extraction is kept, so its artists must stay in the
+    // The refused playlist's earlier extraction is kept, so its artists must stay in the
     // hour's artists step too, or a reprocess of the whole hour would miss them.
-    it("rebuilds the clean lake in reprocess mode after a run that failed on one unavailable playlist", async () => {
+    it("rebuilds the clean lake in reprocess mode after a rerun in which one playlist was refused", async () => {
       const dataDir = copyOfCleanRun();
-      const failed = await run({
+      const rerun = await run({
         dataDir,
         beforeRun: enqueue({ status: 404, path: playlistPath(SAMPLE_IDS.quirksPlaylist) }),
       });
-      expect(failed.error).toBe("PlaylistUnavailableError");
+      expect(rerun.status).toBe("SUCCEEDED");
       const reprocessed = await run({ dataDir, input: { ...INPUT, mode: "reprocess" } });
       expect(reprocessed.status, `${reprocessed.error}: ${reprocessed.cause}`).toBe("SUCCEEDED");
       expect((await bucketFingerprints(dataDir)).lake).toEqual(cleanFiles.lake);

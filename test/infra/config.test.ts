@@ -33,6 +33,7 @@ describe("parseStageConfig", () => {
       crawl: "on-schema-change",
       crawlerLogGroup: "create",
       spotifyAppMode: "development",
+      unavailablePlaylists: "fail",
       alertEmail: undefined,
       logRetentionDays: 14,
       athenaBytesScannedCutoff: 1073741824,
@@ -40,6 +41,15 @@ describe("parseStageConfig", () => {
       noncurrentVersionRetentionDays: 30,
       backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
     });
+  });
+
+  it("takes unavailablePlaylists = warn, and refuses anything but fail or warn", () => {
+    expect(parseStageConfig({ ...valid, unavailablePlaylists: "warn" }, "dev.json")).toMatchObject({
+      unavailablePlaylists: "warn",
+    });
+    expect(() =>
+      parseStageConfig({ ...valid, unavailablePlaylists: "ignore" }, "dev.json"),
+    ).toThrow(/unavailablePlaylists must be one of fail, warn, got "ignore"/);
   });
 
   it("accepts a cron schedule and an S3 backend", () => {

@@ -215,6 +215,7 @@ describe("Functions", () => {
     expect(variables("prepare-run")).toEqual({
       ...common,
       PLAYLIST_IDS: "3cEYpjA9oz9GiPac4AsH4n,6rqhFgbbKwnb9MLmUQDhG6",
+      UNAVAILABLE_PLAYLISTS: "fail",
     });
     expect(variables("extract-playlist")).toEqual({
       ...common,

@@ -44,7 +44,7 @@ export type HarnessOptions = {
   beforeRun?: (emulator: SpotifyEmulator) => void;
 } & Pick<
   LocalPipelineOptions,
-  "executionName" | "aroundTask" | "redrive" | "credentialsStore" | "crawl"
+  "executionName" | "aroundTask" | "redrive" | "credentialsStore" | "crawl" | "unavailablePlaylists"
 >;
 
 export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
@@ -76,6 +76,9 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       ...(options.redrive ? { redrive: options.redrive } : {}),
       ...(options.credentialsStore ? { credentialsStore: options.credentialsStore } : {}),
       ...(options.crawl ? { crawl: options.crawl } : {}),
+      ...(options.unavailablePlaylists
+        ? { unavailablePlaylists: options.unavailablePlaylists }
+        : {}),
       onStateEvent: (event) => events.push(event),
     });
     return {

@@ -34,6 +34,8 @@ export class InMemorySpotify {
   batchArtists = true;
   /** Request paths that fail with a 503 every time (to simulate an outage mid-extraction). */
   failing = new Set<string>();
+  /** Playlists served as another owner's in development mode: metadata, but 403 on items. */
+  itemsForbidden = new Set<string>();
   readonly paths: string[] = [];
 
   readonly fetch: typeof fetch = async (input) => {
@@ -49,6 +51,7 @@ export class InMemorySpotify {
       if (!playlist) return json(404, spotifyError(404, "Resource not found"));
       const total = playlist.entries.length;
       if (sub === "items") {
+        if (this.itemsForbidden.has(id)) return json(403, spotifyError(403, "Forbidden"));
         const offset = Number(url.searchParams.get("offset") ?? 0);
         const limit = Number(url.searchParams.get("limit") ?? 50);
         const items = playlist.entries.slice(offset, offset + limit);

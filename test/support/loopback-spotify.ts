@@ -142,3 +142,6 @@ export const apiPaths = (received: Received[]) =>
   received.filter((r) => r.path !== "/api/token").map((r) => r.path);
 export const itemsPath = (offset: number, playlistId = PLAYLIST_ID) =>
   `/v1/playlists/${playlistId}/items?offset=${offset}&limit=50`;
+/** What the client requests for a `next` link of itemsPath: it adds additional_types. */
+export const requestedItemsPath = (offset: number, playlistId = PLAYLIST_ID) =>
+  `${itemsPath(offset, playlistId)}&additional_types=track,episode`;

@@ -21,7 +21,7 @@ function failure(input: unknown, execution = EXECUTION): InvalidInputError {
 }
 
 describe("prepareRun", () => {
-  it("takes the execution's start hour, the configured playlists and full mode by default", () => {
+  it("takes the execution's start hour, the configured playlists, full mode and failing on unavailable playlists by default", () => {
     expect(prepareRun({}, EXECUTION, DEFAULTS)).toEqual({
       snapshot: "2026-11-22T05:00:00.000Z",
       snapshotDate: "2026-11-22",
@@ -29,7 +29,12 @@ describe("prepareRun", () => {
       playlists: DEFAULTS,
       mode: "full",
       executionId: EXECUTION.id,
+      unavailablePlaylists: "fail",
     });
+  });
+
+  it("carries the stage's unavailablePlaylists setting", () => {
+    expect(prepareRun({}, EXECUTION, DEFAULTS, "warn").unavailablePlaylists).toBe("warn");
   });
 
   it("truncates the scheduler's time to its UTC hour, whatever the offset", () => {

@@ -11,6 +11,7 @@ import type { SpotifyPort } from "../../commons/spotify";
 import type { ArtistsManifest } from "../raw-manifests";
 import {
   invalidateManifest,
+  isUnavailable,
   MANIFEST_FORMAT,
   readPlaylistManifest,
   serializeManifest,
@@ -45,6 +46,7 @@ export async function extractArtists(params: {
   const wanted = new Set<string>();
   for (const playlistId of [...new Set(playlistIds)].sort()) {
     const manifest = await readPlaylistManifest(rawStore, snapshot, playlistId);
+    if (isUnavailable(manifest)) continue;
     for (const id of manifest.artistIds) wanted.add(id);
   }
   const artistIds = [...wanted].sort();

@@ -4,14 +4,20 @@
 // the same snapshot hour: the same keys are overwritten and leftovers of a longer previous
 // run are removed, so a rerun never leaves a second copy or stale pages behind.
 
-import { InvalidInputError } from "../../commons/errors";
+import { InvalidInputError, PlaylistUnavailableError } from "../../commons/errors";
 import { rawKeys } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { SpotifyPort } from "../../commons/spotify";
-import type { PlaylistManifest } from "../raw-manifests";
-import { invalidateManifest, MANIFEST_FORMAT, serializeManifest } from "../raw-manifests";
+import type { PlaylistManifest, UnavailablePlaylistManifest } from "../raw-manifests";
+import {
+  invalidateManifest,
+  isUnavailable,
+  MANIFEST_FORMAT,
+  readPlaylistManifest,
+  serializeManifest,
+} from "../raw-manifests";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { artistIdsOfPage } from "../spotify/entries";
 import { isEmbeddedFirstPage } from "../spotify/items-pager";
@@ -24,10 +30,24 @@ export interface ExtractLogger {
 
 export interface PlaylistExtraction {
   playlistId: string;
+  available: true;
   manifestKey: string;
   pageCount: number;
   entryCount: number;
   artistCount: number;
+}
+
+/**
+ * A playlist Spotify refused: recorded under its manifest key (status and message there, not
+ * here, so the Map's results stay small). Its counts are 0, so both shapes leave the Map alike.
+ */
+export interface UnavailablePlaylist {
+  playlistId: string;
+  available: false;
+  manifestKey: string;
+  pageCount: 0;
+  entryCount: 0;
+  artistCount: 0;
 }
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -38,7 +58,7 @@ export async function extractPlaylist(params: {
   snapshot: SnapshotHour;
   playlistId: string;
   logger?: ExtractLogger;
-}): Promise<PlaylistExtraction> {
+}): Promise<PlaylistExtraction | UnavailablePlaylist> {
   const { spotify, rawStore, snapshot, playlistId, logger } = params;
   if (!isSpotifyId(playlistId)) {
     throw new InvalidInputError(
@@ -48,9 +68,24 @@ export async function extractPlaylist(params: {
   }
   const manifestKey = rawKeys.playlistManifest(snapshot, playlistId);
 
-  // Fetched before anything is touched: a playlist that is unavailable or rate limited
-  // leaves a previous complete extraction of this hour as it was.
-  const playlist = await spotify.getPlaylist(playlistId);
+  // Fetched before anything is touched: a playlist that is rate limited, or refused after an
+  // earlier run of this hour read it completely, leaves that extraction as it was.
+  let playlist: Awaited<ReturnType<typeof spotify.getPlaylist>>;
+  try {
+    playlist = await spotify.getPlaylist(playlistId);
+  } catch (error) {
+    const refused = refusal(error);
+    if (!refused) throw error;
+    const earlier = await completeExtraction(rawStore, snapshot, playlistId);
+    if (earlier) {
+      logger?.warn("playlist refused now; this hour's earlier complete extraction is kept", {
+        playlistId,
+        status: refused.status,
+      });
+      return earlier;
+    }
+    return recordUnavailable({ rawStore, snapshot, playlistId, refused, logger });
+  }
 
   // From the first overwrite on, a previous manifest would vouch for a mix of old and new
   // pages; without it, a crash leaves "not extracted" (rerun) instead of wrong data.
@@ -85,13 +120,26 @@ export async function extractPlaylist(params: {
           embeddedAt: "items",
         });
       }
-      for await (const page of spotify.playlistItemPages(playlistId, embedded)) {
-        // items-NNNN.json is the playlist's page NNNN; page 0 may be embedded in playlist.json.
-        const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
-        await put(key, page.body, JSON_CONTENT_TYPE);
-        const items = (page.json as { items?: unknown }).items;
-        const pageEntries = Array.isArray(items) ? items.length : 0;
-        addPage(page.json, { key, url: page.canonicalUrl, entryCount: pageEntries });
+      try {
+        for await (const page of spotify.playlistItemPages(playlistId, embedded)) {
+          // items-NNNN.json is the playlist's page NNNN; page 0 may be embedded in playlist.json.
+          const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
+          await put(key, page.body, JSON_CONTENT_TYPE);
+          const items = (page.json as { items?: unknown }).items;
+          const pageEntries = Array.isArray(items) ? items.length : 0;
+          addPage(page.json, { key, url: page.canonicalUrl, entryCount: pageEntries });
+        }
+      } catch (error) {
+        // Metadata without items (development mode, another owner's playlist): the folder
+        // keeps the metadata and the refusal; pages already stored are removed with the rest.
+        const refused = refusal(error);
+        if (!refused) throw error;
+        const unavailable = unavailableManifest(snapshot, playlistId, refused, {
+          key: playlistKey,
+          url: playlist.canonicalUrl,
+        });
+        await put(manifestKey, serializeManifest(unavailable), JSON_CONTENT_TYPE);
+        return unavailable;
       }
 
       // Key order is fixed by this literal, so the same responses give the same bytes.
@@ -108,6 +156,10 @@ export async function extractPlaylist(params: {
       return manifest;
     },
   );
+  if (isUnavailable(manifest)) {
+    logger?.warn("playlist unavailable", { playlistId, ...manifest.unavailable });
+    return unavailableResult(playlistId, manifestKey);
+  }
 
   logger?.info("playlist extracted", {
     playlistId,
@@ -127,6 +179,75 @@ export async function extractPlaylist(params: {
   }
   return {
     playlistId,
+    available: true,
+    manifestKey,
+    pageCount: manifest.itemPages.length,
+    entryCount: manifest.entryCount,
+    artistCount: manifest.artistIds.length,
+  };
+}
+
+const unavailableResult = (playlistId: string, manifestKey: string): UnavailablePlaylist => ({
+  playlistId,
+  available: false,
+  manifestKey,
+  pageCount: 0,
+  entryCount: 0,
+  artistCount: 0,
+});
+
+/** Spotify's refusal of one playlist (403/404), or undefined for any other error. */
+function refusal(error: unknown): { status: number; reason: string } | undefined {
+  return error instanceof PlaylistUnavailableError ? error.answer : undefined;
+}
+
+function unavailableManifest(
+  snapshot: SnapshotHour,
+  playlistId: string,
+  refused: { status: number; reason: string },
+  playlist: UnavailablePlaylistManifest["playlist"],
+): UnavailablePlaylistManifest {
+  return {
+    format: MANIFEST_FORMAT,
+    snapshot: snapshot.iso,
+    playlistId,
+    unavailable: { status: refused.status, reason: refused.reason },
+    playlist,
+  };
+}
+
+/** Refused at the first request: the playlist's folder holds only the refusal. */
+async function recordUnavailable(params: {
+  rawStore: ObjectStore;
+  snapshot: SnapshotHour;
+  playlistId: string;
+  refused: { status: number; reason: string };
+  logger: ExtractLogger | undefined;
+}): Promise<UnavailablePlaylist> {
+  const { rawStore, snapshot, playlistId, refused, logger } = params;
+  const manifestKey = rawKeys.playlistManifest(snapshot, playlistId);
+  await invalidateManifest(rawStore, manifestKey);
+  const manifest = unavailableManifest(snapshot, playlistId, refused, null);
+  await replaceUnderPrefix(rawStore, rawKeys.playlistPrefix(snapshot, playlistId), (put) =>
+    put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE),
+  );
+  logger?.warn("playlist unavailable", { playlistId, ...refused });
+  return unavailableResult(playlistId, manifestKey);
+}
+
+/** This hour's complete extraction of the playlist, if an earlier run left one. */
+async function completeExtraction(
+  rawStore: ObjectStore,
+  snapshot: SnapshotHour,
+  playlistId: string,
+): Promise<PlaylistExtraction | undefined> {
+  const manifestKey = rawKeys.playlistManifest(snapshot, playlistId);
+  if ((await rawStore.get(manifestKey)) === undefined) return undefined;
+  const manifest = await readPlaylistManifest(rawStore, snapshot, playlistId);
+  if (isUnavailable(manifest)) return undefined;
+  return {
+    playlistId,
+    available: true,
     manifestKey,
     pageCount: manifest.itemPages.length,
     entryCount: manifest.entryCount,

@@ -76,9 +76,11 @@ export class SpotifyApi {
         result.status === 403 && endpoint.includes("/items")
           ? "; in development mode Spotify serves items only for playlists the authorizing user owns or collaborates on"
           : "";
+      const reason = redactor.reasonOf(result);
       throw new PlaylistUnavailableError(
         [playlistId],
-        `${playlistId}: ${result.status} ${redactor.reasonOf(result)} (${endpoint})${hint}`,
+        `${playlistId}: ${result.status} ${reason} (${endpoint})${hint}`,
+        { status: result.status, reason },
       );
     }
     throw redactor.requestError(result, endpoint);

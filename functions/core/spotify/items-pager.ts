@@ -12,6 +12,12 @@ import type { SpotifyApi } from "./api";
 /** `/items` serves at most 50 entries per page. */
 export const ITEMS_PAGE_LIMIT = 50;
 
+/**
+ * Sent on every items request: without it Spotify may return podcast episodes in a
+ * track-like shape, which the transform would take for tracks.
+ */
+export const ADDITIONAL_TYPES = "track,episode";
+
 /** Every page of a playlist's items, in order; `playlistId` is already checked. */
 export async function* playlistItemPages(
   api: SpotifyApi,
@@ -20,7 +26,7 @@ export async function* playlistItemPages(
   embeddedFirstPage?: unknown,
 ): AsyncGenerator<SpotifyResponse> {
   let url: string | undefined = api.url(
-    `/playlists/${playlistId}/items?limit=${ITEMS_PAGE_LIMIT}&offset=0`,
+    `/playlists/${playlistId}/items?limit=${ITEMS_PAGE_LIMIT}&offset=0&additional_types=${ADDITIONAL_TYPES}`,
   );
   const seenOffsets = new Set<number>();
   let declaredTotal: number | undefined;
@@ -106,7 +112,12 @@ function rebaseNext(api: SpotifyApi, next: string, playlistId: string, endpoint:
       `next points to ${parsed.pathname.slice(0, 100)}, not to this playlist's items`,
     );
   }
-  return api.url(`${path}${parsed.search}`);
+  // Followed as given (locale=* and all), with additional_types added when the link lacks it
+  // (the embedded first page's `next` comes from a request that did not carry it).
+  const search = parsed.searchParams.has("additional_types")
+    ? parsed.search
+    : `${parsed.search ? `${parsed.search}&` : "?"}additional_types=${ADDITIONAL_TYPES}`;
+  return api.url(`${path}${search}`);
 }
 
 /** A full paging object (`{items: [...], offset: 0, next}`), not the `{href, total}` stub. */

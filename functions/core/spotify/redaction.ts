@@ -23,7 +23,7 @@ export class Redactor {
   }
 
   /** Spotify's own words for an error answer, shortened and scrubbed of any secret. */
-  reasonOf(answer: { json: unknown }): string {
+  reasonOf(answer: { json: unknown; body?: Uint8Array }): string {
     const json = answer.json;
     let reason: unknown;
     if (isObject(json)) {
@@ -37,7 +37,15 @@ export class Redactor {
             : error;
       }
     }
-    const text = typeof reason === "string" && reason !== "" ? reason : "(no error message)";
+    // Some of Spotify's refusals are plain text (e.g. "Active premium subscription required
+    // for the owner of the app"): quoted as sent, since they are the only explanation.
+    const plain = json === undefined && answer.body ? plainText(answer.body) : "";
+    const text =
+      typeof reason === "string" && reason !== ""
+        ? reason
+        : plain !== ""
+          ? `"${plain}"`
+          : "(no error message)";
     return this.redact(text.slice(0, MAX_REASON_CHARS));
   }
 
@@ -45,4 +53,14 @@ export class Redactor {
   requestError(answer: { json: unknown; status: number }, endpoint: string): SpotifyRequestError {
     return new SpotifyRequestError(answer.status, endpoint, this.reasonOf(answer));
   }
+}
+
+/** A non-JSON body as one line of text ("" when empty or not text). */
+function plainText(body: Uint8Array): string {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(
+    body.slice(0, 4 * MAX_REASON_CHARS),
+  );
+  const line = text.replace(/\s+/g, " ").trim();
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\uFFFD]/.test(line) ? "" : line.slice(0, MAX_REASON_CHARS - 2);
 }

@@ -104,7 +104,7 @@ export class SpotifyTransport {
         continue;
       }
       if (status >= 500) {
-        const cause = `${status} ${redactor.reasonOf({ json: parseJson(body) })}`;
+        const cause = `${status} ${redactor.reasonOf({ json: parseJson(body), body })}`;
         await this.backOffOrGiveUp(attempt, endpoint, cause);
         continue;
       }

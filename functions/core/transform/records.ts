@@ -85,6 +85,9 @@ export function playlistRowOf(
     public: isAbsent(playlist.public) ? null : playlist.public,
     collaborative: playlist.collaborative,
     playlist_url: url,
+    available: true,
+    unavailable_status: null,
+    unavailable_reason: null,
   };
   return hasWellFormedText(row) ? row : "invalid_text";
 }

@@ -3,6 +3,9 @@
 // double-counted a record, and the run stops rather than publish numbers nobody can trust.
 
 import type { LakeTable } from "../../commons/keys";
+import { rawKeys } from "../../commons/keys";
+import type { SnapshotHour } from "../../commons/snapshot";
+import type { UnavailablePlaylistManifest } from "../raw-manifests";
 import type { SkipReason } from "./entries";
 
 export interface TransformReport {
@@ -31,6 +34,12 @@ export interface TransformReport {
   };
   /** Playlists whose metadata was quarantined (their entries are still transformed). */
   playlistsQuarantined: Record<string, number>;
+  /**
+   * Playlists Spotify refused (403/404), rows of playlists_data with available = false. The
+   * message names the first few and where all of them are, for the run's final failure: its
+   * size is bounded, whatever the count, so it can travel through the execution state.
+   */
+  unavailable: { count: number; message: string };
   /** Parquet files written, all tables together. */
   files: number;
 }
@@ -78,6 +87,30 @@ export function assertAccounting(report: TransformReport): void {
   if (problems.length > 0) {
     throw new Error(`Transform accounting does not add up (a bug): ${problems.join("; ")}`);
   }
+}
+
+/** Playlists the message of `unavailable` names one by one; the rest are counted. */
+export const UNAVAILABLE_PLAYLISTS_LISTED = 10;
+
+export function unavailableReport(
+  snapshot: SnapshotHour,
+  manifests: readonly UnavailablePlaylistManifest[],
+): TransformReport["unavailable"] {
+  const count = manifests.length;
+  if (count === 0) return { count, message: "" };
+  const listed = manifests
+    .slice(0, UNAVAILABLE_PLAYLISTS_LISTED)
+    .map((m) => `${m.playlistId} (${m.unavailable.status} ${m.unavailable.reason.slice(0, 200)})`);
+  const more = count - listed.length;
+  return {
+    count,
+    message:
+      `${count} playlist${count === 1 ? "" : "s"} unavailable: ${listed.join("; ")}` +
+      `${more > 0 ? `; and ${more} more` : ""}. The readable playlists' tables are written and ` +
+      `validated; every refused playlist is a row of playlists_data with available = false ` +
+      `(its status and Spotify's message), and its raw record is ` +
+      `${rawKeys.snapshotPrefix(snapshot)}playlist_id=<id>/_manifest.json.`,
+  };
 }
 
 /** The stored form: stable key order, trailing newline. */

@@ -52,18 +52,25 @@ export const TABLE_COLUMNS = {
     optional("followers", "int64"),
     required("genres", "stringList"),
   ],
+  // One row per playlist of the run. A playlist Spotify refused (403/404) has available =
+  // false, Spotify's status and message, and the metadata Spotify still gave (development
+  // mode serves other owners' metadata, not their items), else nulls; so the metadata
+  // columns are nullable, and validation checks them not null where available.
   playlists_data: [
     required("playlist_id", "string"),
-    required("playlist_name", "string"),
+    optional("playlist_name", "string"),
     optional("description", "string"),
-    required("owner_id", "string"),
+    optional("owner_id", "string"),
     optional("owner_name", "string"),
-    required("snapshot_id", "string"),
+    optional("snapshot_id", "string"),
     optional("followers", "int64"),
-    required("total_items", "int32"),
+    optional("total_items", "int32"),
     optional("public", "boolean"),
-    required("collaborative", "boolean"),
-    required("playlist_url", "string"),
+    optional("collaborative", "boolean"),
+    optional("playlist_url", "string"),
+    required("available", "boolean"),
+    optional("unavailable_status", "int32"),
+    optional("unavailable_reason", "string"),
   ],
 } as const satisfies Record<LakeTable, readonly ColumnSpec[]>;
 

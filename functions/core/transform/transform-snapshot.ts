@@ -13,7 +13,7 @@ import { InvalidInputError } from "../../commons/errors";
 import { LAKE_TABLES, lakeKeys, type LakeTable } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import { isSpotifyId, type SnapshotHour } from "../../commons/snapshot";
-import { readArtistsManifest, readPlaylistManifest } from "../raw-manifests";
+import { isUnavailable, readArtistsManifest, readPlaylistManifest } from "../raw-manifests";
 import { mapConcurrently } from "../concurrency";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { ArtistRows } from "./artist-rows";
@@ -21,7 +21,12 @@ import { DEFAULT_MAX_ROWS_PER_FILE } from "./parquet";
 import { PlaylistRows } from "./playlist-rows";
 import { QuarantineFile } from "./quarantine";
 import { DEFAULT_READ_AHEAD, RawReader } from "./raw-reader";
-import { assertAccounting, serializeReport, type TransformReport } from "./report";
+import {
+  assertAccounting,
+  serializeReport,
+  unavailableReport,
+  type TransformReport,
+} from "./report";
 import { SongRows } from "./song-rows";
 
 export type { TransformReport } from "./report";
@@ -68,10 +73,20 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   // Every body in the order it is transformed, so the reader can fetch ahead of the parser.
   const reader = new RawReader(rawStore, [
     // An embedded first page is no object of its own: it is read with the playlist's body.
-    ...manifests.flatMap((m) => [m.playlist, ...m.itemPages.filter((p) => !p.embeddedAt)]),
+    ...manifests.flatMap((m) =>
+      isUnavailable(m)
+        ? m.playlist
+          ? [m.playlist]
+          : []
+        : [m.playlist, ...m.itemPages.filter((p) => !p.embeddedAt)],
+    ),
     ...artistsManifest.responses.filter((r) => r.status === 200),
   ]);
   for (const manifest of manifests) {
+    if (isUnavailable(manifest)) {
+      await playlists.addUnavailable(reader, manifest);
+      continue;
+    }
     const playlistBody = await playlists.addPlaylist(reader, manifest);
     await songs.addItemPages(reader, manifest, playlistBody);
   }
@@ -95,6 +110,7 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
     entries: songs.report(),
     artists: artists.report(),
     playlistsQuarantined: playlists.report(),
+    unavailable: unavailableReport(snapshot, manifests.filter(isUnavailable)),
     files: 0,
   };
   // Nothing is written unless the counts add up.

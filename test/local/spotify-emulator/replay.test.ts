@@ -28,16 +28,16 @@ describe("Spotify emulator", () => {
       const first = await get(
         emulator,
         token,
-        `/v1/playlists/${RECORDED.twoPages}/items?offset=0&limit=50`,
+        `/v1/playlists/${RECORDED.twoPages}/items?offset=0&limit=50&additional_types=track,episode`,
       );
       const { entries, pages } = await allEntries(
         emulator,
         token,
-        `/v1/playlists/${RECORDED.twoPages}/items?offset=0&limit=50`,
+        `/v1/playlists/${RECORDED.twoPages}/items?offset=0&limit=50&additional_types=track,episode`,
       );
 
       expect(first.body.next).toBe(
-        `https://api.spotify.com/v1/playlists/${RECORDED.twoPages}/items?offset=50&limit=50`,
+        `https://api.spotify.com/v1/playlists/${RECORDED.twoPages}/items?offset=50&limit=50&additional_types=track,episode`,
       );
       expect(pages).toHaveLength(2);
       expect(entries).toHaveLength(52);
@@ -50,7 +50,7 @@ describe("Spotify emulator", () => {
       const { body } = await get(
         emulator,
         token,
-        `/v1/playlists/${RECORDED.quirks}/items?limit=50&offset=0`,
+        `/v1/playlists/${RECORDED.quirks}/items?limit=50&offset=0&additional_types=track,episode`,
       );
 
       const items = body.items as {
@@ -70,7 +70,7 @@ describe("Spotify emulator", () => {
         const { entries } = await allEntries(
           emulator,
           token,
-          `/v1/playlists/${id}/items?offset=0&limit=50`,
+          `/v1/playlists/${id}/items?offset=0&limit=50&additional_types=track,episode`,
         );
         for (const e of entries as { item: SpotifyTrack | null }[]) {
           if (e.item?.type !== "track") continue;

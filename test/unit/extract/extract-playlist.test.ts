@@ -4,11 +4,7 @@
 // driven through the real client.
 
 import { describe, expect, it } from "vitest";
-import {
-  PlaylistUnavailableError,
-  RawSnapshotMissingError,
-  SpotifyTransientError,
-} from "../../../functions/commons/errors";
+import { RawSnapshotMissingError, SpotifyTransientError } from "../../../functions/commons/errors";
 import { rawKeys } from "../../../functions/commons/keys";
 import { parseSnapshotHour } from "../../../functions/commons/snapshot";
 import { extractPlaylist } from "../../../functions/core/extract/extract-playlist";
@@ -70,6 +66,7 @@ describe("Function: extractPlaylist", () => {
     expect([0, 1, 2, 3].map((i) => store.text(store.writes[i]!))).toEqual(received);
     expect(result).toEqual({
       playlistId: PLAYLIST_A,
+      available: true,
       manifestKey: `${prefix}_manifest.json`,
       pageCount: 3,
       entryCount: 120,
@@ -87,17 +84,17 @@ describe("Function: extractPlaylist", () => {
       itemPages: [
         {
           key: `${prefix}items-0000.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0&additional_types=track,episode`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0001.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50&additional_types=track,episode`,
           entryCount: 50,
         },
         {
           key: `${prefix}items-0002.json`,
-          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50`,
+          url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
           entryCount: 20,
         },
       ],
@@ -178,7 +175,9 @@ describe("Function: extractPlaylist", () => {
       `${prefix}playlist.json`,
     ]);
     expect(result).toMatchObject({ pageCount: 1, entryCount: 40 });
-    expect((await readPlaylistManifest(store, SNAPSHOT, PLAYLIST_A)).itemPages).toHaveLength(1);
+    expect(await readPlaylistManifest(store, SNAPSHOT, PLAYLIST_A)).toMatchObject({
+      itemPages: [expect.anything()],
+    });
   });
 
   it("leaves no manifest when a rerun fails half way, so half-rewritten pages are never trusted", async () => {
@@ -187,7 +186,9 @@ describe("Function: extractPlaylist", () => {
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
     await extractPlaylistA(spotify, store);
-    spotify.failing.add(`/playlists/${PLAYLIST_A}/items?offset=100&limit=50`);
+    spotify.failing.add(
+      `/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
+    );
 
     // Act
     const error = await extractPlaylistA(spotify, store).catch((e: unknown) => e);
@@ -200,22 +201,74 @@ describe("Function: extractPlaylist", () => {
     );
   });
 
-  it("keeps a previous complete extraction when the playlist cannot be read at all", async () => {
+  it("keeps this hour's earlier complete extraction when the playlist is refused now", async () => {
     // Prepare
     const spotify = new InMemorySpotify();
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(60));
     const store = new MemoryObjectStore();
-    await extractPlaylistA(spotify, store);
+    const first = await extractPlaylistA(spotify, store);
     const before = store.texts();
     spotify.playlists.delete(PLAYLIST_A);
 
     // Act
-    const error = await extractPlaylistA(spotify, store).catch((e: unknown) => e);
+    const result = await extractPlaylistA(spotify, store);
 
     // Assess
-    expect(error).toBeInstanceOf(PlaylistUnavailableError);
-    expect((error as PlaylistUnavailableError).playlistIds).toEqual([PLAYLIST_A]);
+    expect(result).toEqual(first);
     expect(store.texts()).toEqual(before);
+  });
+
+  it("records a playlist Spotify does not know (404) with its status and message, and nothing else", async () => {
+    // Prepare
+    const spotify = new InMemorySpotify();
+    const store = new MemoryObjectStore();
+
+    // Act
+    const result = await extractPlaylistA(spotify, store);
+
+    // Assess
+    const prefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST_A);
+    expect(result).toEqual({
+      playlistId: PLAYLIST_A,
+      available: false,
+      manifestKey: `${prefix}_manifest.json`,
+      pageCount: 0,
+      entryCount: 0,
+      artistCount: 0,
+    });
+    expect(await store.list(prefix)).toEqual([`${prefix}_manifest.json`]);
+    expect(await readPlaylistManifest(store, SNAPSHOT, PLAYLIST_A)).toEqual({
+      format: 1,
+      snapshot: SNAPSHOT.iso,
+      playlistId: PLAYLIST_A,
+      unavailable: { status: 404, reason: "Resource not found" },
+      playlist: null,
+    });
+  });
+
+  it("records another owner's playlist (items 403) with the metadata Spotify still gave", async () => {
+    // Prepare: an earlier run of the hour stored pages that must not survive
+    const spotify = new InMemorySpotify();
+    spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
+    const store = new MemoryObjectStore();
+    spotify.failing.add(
+      `/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
+    );
+    await extractPlaylistA(spotify, store).catch(() => undefined);
+    spotify.failing.clear();
+    spotify.itemsForbidden.add(PLAYLIST_A);
+
+    // Act
+    const result = await extractPlaylistA(spotify, store);
+
+    // Assess
+    const prefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST_A);
+    expect(result).toMatchObject({ available: false, entryCount: 0 });
+    expect(await store.list(prefix)).toEqual([`${prefix}_manifest.json`, `${prefix}playlist.json`]);
+    expect(await readPlaylistManifest(store, SNAPSHOT, PLAYLIST_A)).toMatchObject({
+      unavailable: { status: 403, reason: "Forbidden" },
+      playlist: { key: `${prefix}playlist.json` },
+    });
   });
 
   it("logs a summary and warns when the entries received differ from the declared total", async () => {

@@ -15,6 +15,7 @@ import {
   collect,
   fakeSpotify,
   itemsPath,
+  requestedItemsPath,
   sendJson,
   startServer,
 } from "../../support/loopback-spotify";
@@ -40,14 +41,14 @@ describe("Class: SpotifyClient", () => {
 
       // Assess
       expect(apiPaths(spotify.received)).toEqual([
-        `/v1/playlists/${PLAYLIST_ID}/items?limit=50&offset=0`,
-        itemsPath(50),
-        itemsPath(100),
+        `/v1/playlists/${PLAYLIST_ID}/items?limit=50&offset=0&additional_types=track,episode`,
+        requestedItemsPath(50),
+        requestedItemsPath(100),
       ]);
       expect(pages.map((p) => (p.json as { items: unknown[] }).items.length)).toEqual([50, 50, 20]);
       expect(pages.map((p) => Buffer.from(p.body))).toEqual(sent);
-      expect(pages[1]!.url).toBe(`${spotify.origin}${itemsPath(50)}`);
-      expect(pages[1]!.canonicalUrl).toBe(`https://api.spotify.com${itemsPath(50)}`);
+      expect(pages[1]!.url).toBe(`${spotify.origin}${requestedItemsPath(50)}`);
+      expect(pages[1]!.canonicalUrl).toBe(`https://api.spotify.com${requestedItemsPath(50)}`);
       expect(
         spotify.received.every(
           (r) => r.path === "/api/token" || r.authorization === "Bearer BQD-access-token-1",
@@ -74,11 +75,11 @@ describe("Class: SpotifyClient", () => {
 
       // Assess: after the embedded page only offsets 50 and 100; a stub pages from the start.
       expect(apiPaths(spotify.received)).toEqual([
-        itemsPath(50),
-        itemsPath(100),
-        `/v1/playlists/${PLAYLIST_ID}/items?limit=50&offset=0`,
-        itemsPath(50),
-        itemsPath(100),
+        requestedItemsPath(50),
+        requestedItemsPath(100),
+        `/v1/playlists/${PLAYLIST_ID}/items?limit=50&offset=0&additional_types=track,episode`,
+        requestedItemsPath(50),
+        requestedItemsPath(100),
       ]);
       expect(pages.map((p) => (p.json as { items: unknown[] }).items.length)).toEqual([50, 20]);
       expect(none).toEqual([]);
@@ -124,7 +125,7 @@ describe("Class: SpotifyClient", () => {
       // Assess
       expect(pages).toHaveLength(2);
       expect(elsewhere.received).toEqual([]);
-      expect(apiPaths(spotify.received)).toContain(itemsPath(50));
+      expect(apiPaths(spotify.received)).toContain(requestedItemsPath(50));
     });
 
     it("refuses a `next` that leaves this playlist's items", async () => {

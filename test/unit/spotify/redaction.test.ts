@@ -53,4 +53,25 @@ describe("Class: SpotifyClient", () => {
       }
     });
   });
+
+  describe("Behaviour: plain-text refusals", () => {
+    it("quotes a plain-text 403 body as Spotify's reason instead of '(no error message)'", async () => {
+      // Prepare
+      const spotify = await fakeSpotify((_req, res) => {
+        res.writeHead(403, { "content-type": "text/plain" });
+        res.end("Active premium subscription required for the owner of the app");
+      });
+      const { client } = clientFor(spotify.origin, { credentials: USER_CREDENTIALS });
+
+      // Act
+      const error = await caught(client.getPlaylist(PLAYLIST_ID));
+
+      // Assess
+      expect(error.name).toBe("PlaylistUnavailableError");
+      expect(error.message).toContain(
+        '403 "Active premium subscription required for the owner of the app"',
+      );
+      expect(error.message).not.toContain("(no error message)");
+    });
+  });
 });

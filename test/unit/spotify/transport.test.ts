@@ -69,7 +69,7 @@ describe("Class: SpotifyClient", () => {
       expect(Math.max(...waits)).toBeLessThanOrEqual(8000);
       expect(error).toBeInstanceOf(SpotifyTransientError);
       expect(error.message).toBe(
-        `Spotify GET /playlists/${PLAYLIST_ID} failed 8 time(s); last cause: 502 (no error message)`,
+        `Spotify GET /playlists/${PLAYLIST_ID} failed 8 time(s); last cause: 502 "Bad Gateway"`,
       );
     });
 

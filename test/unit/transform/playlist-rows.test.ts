@@ -34,6 +34,9 @@ describe("transformSnapshot", () => {
         public: "BOOLEAN",
         collaborative: "BOOLEAN",
         playlist_url: "VARCHAR",
+        available: "BOOLEAN",
+        unavailable_status: "INTEGER",
+        unavailable_reason: "VARCHAR",
       });
       const rows = await query(
         `SELECT * EXCLUDE (snapshot_id) REPLACE (followers::VARCHAR AS followers)
@@ -51,6 +54,9 @@ describe("transformSnapshot", () => {
           public: null,
           collaborative: false,
           playlist_url: `https://open.spotify.com/playlist/${BLUES}`,
+          available: true,
+          unavailable_status: null,
+          unavailable_reason: null,
         },
         {
           playlist_id: ROAD_TRIP,
@@ -63,8 +69,55 @@ describe("transformSnapshot", () => {
           public: false,
           collaborative: false,
           playlist_url: `https://open.spotify.com/playlist/${ROAD_TRIP}`,
+          available: true,
+          unavailable_status: null,
+          unavailable_reason: null,
         },
       ]);
+    });
+  });
+
+  describe("playlists Spotify refused", () => {
+    it("are rows with available = false, Spotify's status and message, and the metadata it still gave", async () => {
+      const raw = new MemoryObjectStore();
+      const lake = new MemoryObjectStore();
+      const GONE = "37i9dQZEVXbMDoHDwVN2tF";
+      const refused = (playlistId: string, status: number, playlist: unknown) =>
+        raw.put(
+          rawKeys.playlistManifest(SNAPSHOT, playlistId),
+          JSON.stringify({
+            format: 1,
+            snapshot: SNAPSHOT.iso,
+            playlistId,
+            unavailable: { status, reason: status === 404 ? "Resource not found" : "Forbidden" },
+            playlist,
+          }),
+        );
+      // Another owner's playlist: its metadata came, its items were refused.
+      await raw.put(rawKeys.playlist(SNAPSHOT, BLUES), await fixture(`playlist-${BLUES}.json`));
+      await refused(BLUES, 403, {
+        key: rawKeys.playlist(SNAPSHOT, BLUES),
+        url: `${SPOTIFY_API}/playlists/${BLUES}`,
+      });
+      await refused(GONE, 404, null);
+      await storeArtists(raw, SNAPSHOT, [], [], []);
+
+      const report = await transformSnapshot({
+        rawStore: raw,
+        lakeStore: lake,
+        snapshot: SNAPSHOT,
+        playlistIds: [BLUES, GONE],
+      });
+
+      expect(report.rows).toEqual({
+        songs_data: 0,
+        albums_data: 0,
+        artists_data: 0,
+        playlists_data: 2,
+      });
+      expect(report.unavailable.count).toBe(2);
+      expect(report.unavailable.message).toContain(`${GONE} (404 Resource not found)`);
+      expect(report.unavailable.message).toContain(`${BLUES} (403 Forbidden)`);
     });
   });
 

@@ -30,6 +30,7 @@ describe("transformSnapshot", () => {
           quarantined: { missing_artist_name: 1, null_artist: 1 },
         },
         playlistsQuarantined: {},
+        unavailable: { count: 0, message: "" },
         files: 4,
       });
       const { entries } = report;
@@ -54,6 +55,7 @@ describe("assertAccounting", () => {
       },
       artists: { read: 0, rows: 0, duplicates: 0, missing: 0, quarantined: {} },
       playlistsQuarantined: {},
+      unavailable: { count: 0, message: "" },
       files: 4,
     };
     expect(() => assertAccounting(report)).toThrow(
