@@ -4,13 +4,13 @@
 // the same snapshot hour: the same keys are overwritten and leftovers of a longer previous
 // run are removed, so a rerun never leaves a second copy or stale pages behind.
 
-import { InvalidInputError, PlaylistUnavailableError } from "../../commons/errors";
+import { InvalidInputError } from "../../commons/errors";
 import { rawKeys } from "../../commons/keys";
 import type { ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { SpotifyPort } from "../../commons/spotify";
-import type { PlaylistManifest, UnavailablePlaylistManifest } from "../raw-manifests";
+import type { PlaylistManifest } from "../raw-manifests";
 import {
   invalidateManifest,
   isUnavailable,
@@ -20,34 +20,22 @@ import {
 } from "../raw-manifests";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import { artistIdsOfPage } from "../spotify/entries";
+import {
+  availableResult,
+  refusal,
+  unavailableManifest,
+  unavailableResult,
+  type PlaylistExtraction,
+  type UnavailablePlaylist,
+} from "./playlist-outcome";
+
+export type { PlaylistExtraction, UnavailablePlaylist } from "./playlist-outcome";
 import { isEmbeddedFirstPage } from "../spotify/items-pager";
 
 /** The part of a structured logger (e.g. Powertools Logger) extraction uses. */
 export interface ExtractLogger {
   info(message: string, attributes: Record<string, unknown>): void;
   warn(message: string, attributes: Record<string, unknown>): void;
-}
-
-export interface PlaylistExtraction {
-  playlistId: string;
-  available: true;
-  manifestKey: string;
-  pageCount: number;
-  entryCount: number;
-  artistCount: number;
-}
-
-/**
- * A playlist Spotify refused: recorded under its manifest key (status and message there, not
- * here, so the Map's results stay small). Its counts are 0, so both shapes leave the Map alike.
- */
-export interface UnavailablePlaylist {
-  playlistId: string;
-  available: false;
-  manifestKey: string;
-  pageCount: 0;
-  entryCount: 0;
-  artistCount: 0;
 }
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -177,43 +165,7 @@ export async function extractPlaylist(params: {
       entryCount: manifest.entryCount,
     });
   }
-  return {
-    playlistId,
-    available: true,
-    manifestKey,
-    pageCount: manifest.itemPages.length,
-    entryCount: manifest.entryCount,
-    artistCount: manifest.artistIds.length,
-  };
-}
-
-const unavailableResult = (playlistId: string, manifestKey: string): UnavailablePlaylist => ({
-  playlistId,
-  available: false,
-  manifestKey,
-  pageCount: 0,
-  entryCount: 0,
-  artistCount: 0,
-});
-
-/** Spotify's refusal of one playlist (403/404), or undefined for any other error. */
-function refusal(error: unknown): { status: number; reason: string } | undefined {
-  return error instanceof PlaylistUnavailableError ? error.answer : undefined;
-}
-
-function unavailableManifest(
-  snapshot: SnapshotHour,
-  playlistId: string,
-  refused: { status: number; reason: string },
-  playlist: UnavailablePlaylistManifest["playlist"],
-): UnavailablePlaylistManifest {
-  return {
-    format: MANIFEST_FORMAT,
-    snapshot: snapshot.iso,
-    playlistId,
-    unavailable: { status: refused.status, reason: refused.reason },
-    playlist,
-  };
+  return availableResult(playlistId, manifestKey, manifest);
 }
 
 /** Refused at the first request: the playlist's folder holds only the refusal. */
@@ -244,13 +196,5 @@ async function completeExtraction(
   const manifestKey = rawKeys.playlistManifest(snapshot, playlistId);
   if ((await rawStore.get(manifestKey)) === undefined) return undefined;
   const manifest = await readPlaylistManifest(rawStore, snapshot, playlistId);
-  if (isUnavailable(manifest)) return undefined;
-  return {
-    playlistId,
-    available: true,
-    manifestKey,
-    pageCount: manifest.itemPages.length,
-    entryCount: manifest.entryCount,
-    artistCount: manifest.artistIds.length,
-  };
+  return isUnavailable(manifest) ? undefined : availableResult(playlistId, manifestKey, manifest);
 }
