@@ -5,14 +5,14 @@
 // endpoint is a loopback stub that serves the secret, so nothing leaves the machine.
 
 import { spawn } from "node:child_process";
-import { readdirSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { bundleFunctions } from "../../infra/bundle";
 import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
-import { REPO_ROOT } from "../lib/child";
+import { PIPELINE_STEP_NAMES } from "../../statemachine/pipeline";
 import { median, round } from "../lib/stats";
 
 export const PACKAGING_TARGETS = { maxBundleBytes: 1024 * 1024, maxMedianLoadAndHandleMs: 150 };
@@ -112,13 +112,9 @@ export function zipSize(bytes: Uint8Array, fileName: string): number {
   return local + deflateRawSync(bytes, { level: 6 }).length + central + end;
 }
 
-/** Function folders that have an AWS entry point. */
+/** The pipeline's Lambda steps (the contract lists them; each has functions/<step>/index.ts). */
 export function functionNames(): string[] {
-  const root = path.join(REPO_ROOT, "functions");
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, "index.ts")))
-    .map((d) => d.name)
-    .sort();
+  return [...PIPELINE_STEP_NAMES].sort();
 }
 
 /** A loopback stand-in for AWS: answers GetSecretValue, refuses anything else, counts calls. */

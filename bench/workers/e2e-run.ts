@@ -4,6 +4,7 @@
 
 import "../../local/polyfills";
 import { runPipelineLocally } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../statemachine/pipeline";
 import { workerMain } from "../lib/child";
 
 export interface E2eArgs {
@@ -26,11 +27,6 @@ export interface E2eRunResult {
   failedChecks: string[];
 }
 
-interface PipelineOutput {
-  transform?: { rows?: Record<string, number>; entries?: { read?: number } };
-  validation?: { checks?: { results?: { check: string; passed: boolean }[] } };
-}
-
 async function run(args: E2eArgs): Promise<E2eRunResult> {
   const started = performance.now();
   const result = await runPipelineLocally({
@@ -49,7 +45,7 @@ async function run(args: E2eArgs): Promise<E2eRunResult> {
     startTime: new Date(args.startTime),
   });
   const ms = performance.now() - started;
-  const output = (result.output ?? {}) as PipelineOutput;
+  const output = (result.output ?? {}) as Partial<PipelineOutput>;
   const checks = output.validation?.checks?.results ?? [];
   return {
     status: result.status,
