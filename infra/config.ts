@@ -11,6 +11,7 @@ import type { SpotifyAppMode } from "../functions/commons/spotify";
 import { SPOTIFY_APP_MODES } from "../functions/commons/spotify";
 import type { UnavailablePlaylistsPolicy } from "../functions/core/prepare-run";
 import { UNAVAILABLE_PLAYLISTS_POLICIES } from "../functions/core/prepare-run";
+import { parseSnowflakeSettings, type SnowflakeSettings } from "./snowflake-config";
 
 export const STAGES_DIR = path.resolve(__dirname, "stages");
 
@@ -69,6 +70,8 @@ export interface StageConfig {
   /** Overwritten raw objects (noncurrent versions) are deleted after this many days. */
   readonly noncurrentVersionRetentionDays: number;
   readonly backend: BackendConfig;
+  /** Load the lake into Snowflake too (infra/constructs/snowflake-lake.ts); undefined: off. */
+  readonly snowflake: SnowflakeSettings | undefined;
 }
 
 /** The values CloudWatch Logs accepts for a retention period. */
@@ -106,6 +109,7 @@ const KNOWN_KEYS = new Set([
   "crawlerLogGroup",
   "noncurrentVersionRetentionDays",
   "backend",
+  "snowflake",
 ]);
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
@@ -243,6 +247,7 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
   const noncurrentVersionRetentionDays = days("noncurrentVersionRetentionDays", 30, 3650);
 
   const backend = parseBackend(input.backend, problem);
+  const snowflake = parseSnowflakeSettings(input.snowflake, problem);
 
   if (problems.length > 0) {
     throw new ConfigurationError(
@@ -266,6 +271,7 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     athenaResultsRetentionDays,
     noncurrentVersionRetentionDays,
     backend: backend as BackendConfig,
+    snowflake,
   };
 }
 

@@ -12,6 +12,7 @@ import { CatalogAndQuery } from "./constructs/catalog-and-query";
 import { Functions } from "./constructs/functions";
 import { Monitoring } from "./constructs/monitoring";
 import { Orchestration } from "./constructs/orchestration";
+import { SnowflakeLake } from "./constructs/snowflake-lake";
 import { SpotifySecret } from "./constructs/spotify-secret";
 import { Storage } from "./constructs/storage";
 import { createStageContext, PROJECT } from "./context";
@@ -40,6 +41,8 @@ export class SpotifyLakeStack extends TerraformStack {
   readonly functions: Functions;
   readonly orchestration: Orchestration;
   readonly monitoring: Monitoring;
+  /** Only when the stage configures `snowflake`. */
+  readonly snowflake: SnowflakeLake | undefined;
 
   constructor(scope: Construct, id: string, props: SpotifyLakeStackProps) {
     super(scope, id);
@@ -78,6 +81,12 @@ export class SpotifyLakeStack extends TerraformStack {
       functions: this.functions,
       orchestration: this.orchestration,
     });
+    this.snowflake = config.snowflake
+      ? new SnowflakeLake(this, "snowflake", context, {
+          storage: this.storage,
+          settings: config.snowflake,
+        })
+      : undefined;
 
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });
@@ -111,6 +120,18 @@ export class SpotifyLakeStack extends TerraformStack {
       this.orchestration.deadLetterQueue.url,
       "Queue of scheduled starts that failed.",
     );
+    if (this.snowflake) {
+      output(
+        "snowflake_database",
+        this.snowflake.database.name,
+        "Snowflake database of the lake's views (schema LAKE).",
+      );
+      output(
+        "snowflake_lake_role_arn",
+        this.snowflake.role.arn,
+        "IAM role Snowflake's storage integration assumes to read the lake.",
+      );
+    }
   }
 
   private configureBackend(stackName: string, config: StageConfig): void {
