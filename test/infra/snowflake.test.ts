@@ -21,6 +21,7 @@ import {
   asList,
   bundlesIn,
   onlyResource,
+  policyDocuments,
   resourcesOf,
   scratchFolder,
   stageConfig,
@@ -432,5 +433,48 @@ describe("Snowflake on: the lake bucket's notification", () => {
     ]);
     expect(notification.topic).toBeUndefined();
     expect(notification.lambda_function).toBeUndefined();
+  });
+});
+
+describe("Snowflake on: the rest of the stack", () => {
+  it("is unchanged: Snowflake adds its own resources and changes none of the others", () => {
+    const added = (type: string, id: string) =>
+      type.startsWith("snowflake_") ||
+      type === "aws_s3_bucket_notification" ||
+      (type.startsWith("aws_iam_role") && id.startsWith("snowflake_"));
+    const others = (synth: Synth) =>
+      Object.fromEntries(
+        Object.entries(synth.resource)
+          .map(([type, resources]) => [
+            type,
+            Object.fromEntries(Object.entries(resources).filter(([id]) => !added(type, id))),
+          ])
+          .filter(([, resources]) => Object.keys(resources as object).length > 0),
+      );
+    expect(others(on)).toEqual(others(off));
+    expect(
+      Object.keys(on.output)
+        .filter((name) => !(name in off.output))
+        .sort(),
+    ).toEqual(["snowflake_database", "snowflake_lake_role_arn"]);
+  });
+
+  it("keeps every policy free of wildcard actions and resources, NotAction/NotResource and anonymous principals", () => {
+    const offending = policyDocuments(on)
+      .filter((policy) => policy.where.includes("snowflake"))
+      .flatMap((policy) =>
+        policy.statements
+          .filter(
+            (s) =>
+              s.NotAction ||
+              s.NotResource ||
+              asList(s.Action).some((a) => a === "*" || a.endsWith(":*")) ||
+              asList(s.Resource).includes("*") ||
+              JSON.stringify(s.Principal ?? "").includes('"*"'),
+          )
+          .map((s) => `${policy.where}: ${s.Sid}`),
+      );
+    expect(policyDocuments(on).filter((p) => p.where.includes("snowflake"))).toHaveLength(2);
+    expect(offending).toEqual([]);
   });
 });
