@@ -1,6 +1,6 @@
 // One deployment stage of the pipeline: provider, state backend and the five building
-// blocks (storage, functions, orchestration, catalog and query, monitoring), plus the
-// outputs an operator needs after a deploy.
+// blocks (storage, functions, orchestration, catalog and query, monitoring), the optional
+// Snowflake side when the stage configures it, plus the outputs an operator needs after a deploy.
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
