@@ -29,7 +29,10 @@ const h = (
 export const PLAYLIST_A = "0000000000000000000PlA";
 export const PLAYLIST_B = "0000000000000000000PlB";
 
-/** Songs are named by their id; their artist is `artist of <id>`. */
+/** A song's id: its short name (s1, s2, ...) padded to a Spotify id's 22 characters. */
+export const songId = (name: string) => name.padStart(22, "0");
+
+/** Songs by short name; their artist is `artist of <name>`. */
 export const HISTORY: readonly PlaylistHour[] = [
   h(PLAYLIST_A, "2026-11-22T00", ["s1", "s2", "s3"], 100),
   h(PLAYLIST_A, "2026-11-22T01", ["s2", "s1", "s4"], 110), // s2 up, s1 down, s4 new, s3 left
@@ -70,7 +73,7 @@ export function historyRows(history: readonly PlaylistHour[] = HISTORY) {
     (p.songs ?? []).map((song, position) => ({
       playlist_id: p.playlist,
       position,
-      song_id: song,
+      song_id: songId(song),
       song_name: song,
       artist_name: `artist of ${song}`,
       snapshot_date: p.date,
@@ -117,7 +120,11 @@ export function referenceViews(history: readonly PlaylistHour[] = HISTORY) {
         followers: p.followers ?? null,
         songs: list.size,
       });
-      const song = (id: string) => ({ song_id: id, song_name: id, artist_name: `artist of ${id}` });
+      const song = (name: string) => ({
+        song_id: songId(name),
+        song_name: name,
+        artist_name: `artist of ${name}`,
+      });
       for (const [id, position] of list) {
         const before = previous.get(id);
         const status =

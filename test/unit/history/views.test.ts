@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HISTORY_VIEWS } from "../../../functions/core/history/views";
 import { glueTypeOf } from "../../../local/adapters/duckdb-catalog";
 import { sqlString } from "../../../local/adapters/duckdb";
-import { historyRows, PLAYLIST_A, PLAYLIST_B, referenceViews } from "../../support/history-fixture";
+import {
+  historyRows,
+  PLAYLIST_A,
+  PLAYLIST_B,
+  referenceViews,
+  songId,
+} from "../../support/history-fixture";
 
 let instance: DuckDBInstance;
 let db: DuckDBConnection;
@@ -67,7 +73,7 @@ const statusesOf = async (playlist: string, song: string) =>
   (
     await rowsOf(
       "playlist_positions",
-      `playlist_id = '${playlist}' AND song_id = '${song}' ORDER BY snapshot_number`,
+      `playlist_id = '${playlist}' AND song_id = '${songId(song)}' ORDER BY snapshot_number`,
     )
   )
     .sort((a, b) => Number(a.snapshot_number) - Number(b.snapshot_number))
@@ -111,7 +117,7 @@ describe("chart views over a hand-built history", () => {
     expect(await statusesOf(PLAYLIST_A, "s1")).toContain("2026-11-22T04 up 0");
     const [run] = await rowsOf(
       "song_playlist_runs",
-      `playlist_id = '${PLAYLIST_A}' AND song_id = 's1'`,
+      `playlist_id = '${PLAYLIST_A}' AND song_id = '${songId("s1")}'`,
     );
     expect(run).toMatchObject({ snapshots: 5, days: 2, entries: 2, peak_position: 0 });
   });
@@ -128,7 +134,7 @@ describe("chart views over a hand-built history", () => {
   it("dates a tied peak at the first snapshot that reached it", async () => {
     const [run] = await rowsOf(
       "song_playlist_runs",
-      `playlist_id = '${PLAYLIST_B}' AND song_id = 's5'`,
+      `playlist_id = '${PLAYLIST_B}' AND song_id = '${songId("s5")}'`,
     );
     expect(run).toMatchObject({ peak_position: 0, peak_date: "2026-11-22", peak_hour: "02" });
   });
@@ -138,7 +144,7 @@ describe("chart views over a hand-built history", () => {
       "playlist_changes",
       `playlist_id = '${PLAYLIST_A}' AND snapshot_hour = '05'`,
     );
-    expect(changes.map((c) => `${c.change} ${c.song_id} ${c.previous_position}`)).toEqual([
+    expect(changes.map((c) => `${c.change} ${c.song_name} ${c.previous_position}`)).toEqual([
       "left s1 0",
       "left s2 1",
       "left s3 3",
