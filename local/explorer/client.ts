@@ -15,6 +15,10 @@ const embedded = <T>(id: string): T => JSON.parse(byId(id)?.textContent ?? "null
 const seconds = (time: string) => Date.parse(`${time}:00:00Z`) / 1000;
 const colour = (i: number) => `hsl(${(i * 137.5) % 360} 65% 45%)`;
 const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC");
+/** An x range padded by `pad` seconds, so one point does not stretch the axis over years. */
+const padded =
+  (pad: number): uPlot.Range.Function =>
+  (_u, min, max) => [min - pad, max + pad];
 
 function chartWidth(container: HTMLElement): number {
   return Math.max(320, container.clientWidth - 16);
@@ -32,7 +36,10 @@ function drawRanks(container: HTMLElement, data: HistorySeries, picks?: HTMLElem
       width: chartWidth(container),
       height: 340,
       tzDate: utc,
-      scales: { y: { dir: -1, range: (_u, min, max) => [Math.max(1, min - 1), max + 1] } },
+      scales: {
+        x: { time: true, range: padded(1800) },
+        y: { dir: -1, range: (_u, min, max) => [Math.max(0.5, min - 0.5), max + 0.5] },
+      },
       axes: [{}, { label: "position" }],
       series: [
         {},
@@ -57,17 +64,19 @@ function drawRanks(container: HTMLElement, data: HistorySeries, picks?: HTMLElem
 
 /** Entries and exits per day, as bars. */
 function drawDaily(container: HTMLElement, days: Record<string, unknown>[]) {
-  const bars = uPlot.paths.bars!({ size: [0.4, 40] });
+  // Side by side: entries left of the day, exits right of it.
+  const bars = (align: -1 | 1) => uPlot.paths.bars!({ size: [0.3, 30], align });
   new uPlot(
     {
       width: chartWidth(container),
       height: 220,
       tzDate: utc,
+      scales: { x: { time: true, range: padded(86400) } },
       axes: [{}, { label: "songs" }],
       series: [
         {},
-        { label: "entries", stroke: "#1a7f37", fill: "#1a7f3755", paths: bars },
-        { label: "exits", stroke: "#c62828", fill: "#c6282855", paths: bars },
+        { label: "entries", stroke: "#1a7f37", fill: "#1a7f3755", paths: bars(-1) },
+        { label: "exits", stroke: "#c62828", fill: "#c6282855", paths: bars(1) },
       ],
     },
     [

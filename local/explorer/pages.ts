@@ -30,7 +30,7 @@ th{background:#f0f2f5;font-weight:600}td.n,th.n{text-align:right;font-variant-nu
 .picks{columns:3;font-size:.85rem;margin-bottom:.5rem}.picks label{display:block}
 textarea{width:100%;font:13px ui-monospace,monospace}details{margin:.3rem 0}
 .schema{columns:2;font-size:.82rem}.schema div{break-inside:avoid;margin-bottom:.5rem}
-button{padding:.3rem .8rem}.muted{color:#666}
+button{padding:.3rem .8rem}.muted{color:#666}.u-legend .u-off{display:none}
 `;
 
 export function layout(title: string, body: Html): Html {

@@ -12,6 +12,8 @@ export interface PlaylistHour {
   songs?: readonly string[];
   refused?: boolean;
   followers?: number | null;
+  /** The playlist's name (default `name of <id>`). */
+  name?: string;
 }
 
 const h = (
@@ -29,8 +31,12 @@ const h = (
 export const PLAYLIST_A = "0000000000000000000PlA";
 export const PLAYLIST_B = "0000000000000000000PlB";
 
-/** A song's id: its short name (s1, s2, ...) padded to a Spotify id's 22 characters. */
-export const songId = (name: string) => name.padStart(22, "0");
+/** A song's id: its name's letters and digits (s1, s2, ...) padded to a Spotify id's 22. */
+export const songId = (name: string) =>
+  name
+    .replace(/[^0-9A-Za-z]/g, "")
+    .padStart(22, "0")
+    .slice(-22);
 
 /** Songs by short name; their artist is `artist of <name>`. */
 export const HISTORY: readonly PlaylistHour[] = [
@@ -82,7 +88,7 @@ export function historyRows(history: readonly PlaylistHour[] = HISTORY) {
   );
   const playlists: PlaylistRow[] = history.map((p) => ({
     playlist_id: p.playlist,
-    playlist_name: p.refused ? null : `name of ${p.playlist}`,
+    playlist_name: p.refused ? null : (p.name ?? `name of ${p.playlist}`),
     followers: p.followers ?? null,
     available: !p.refused,
     snapshot_date: p.date,
@@ -235,4 +241,57 @@ export function referenceViews(history: readonly PlaylistHour[] = HISTORY) {
     song_playlist_runs: runs,
     playlist_daily: daily,
   };
+}
+
+/**
+ * A day and a half of one playlist that moves every hour (a few seeded swaps, a song out and
+ * another in every eight hours, the first one back later), for screenshots: the sample's
+ * catalogue may not change between hours.
+ */
+export function demoHistory(): PlaylistHour[] {
+  const pool = [
+    "Midnight City",
+    "Fire, Fire, Fire",
+    "Into the Waves",
+    "Silent Mirrors",
+    "Summer Rain",
+    "Dancing Dreams",
+    "Wild Stars",
+    "Golden Lights",
+    "Broken City",
+    "Slow Waves",
+    "Holy Smoke",
+    "Blue Roads",
+    "Machine of Holy Days",
+    "Into the Fire",
+  ];
+  let list = pool.slice(0, 10);
+  let waiting = pool.slice(10);
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const hours: PlaylistHour[] = [];
+  // 33 hours: the last one (32) brings a song in, so the latest list shows a flag.
+  for (let i = 0; i < 33; i++) {
+    const at = new Date(Date.UTC(2026, 10, 22, i));
+    if (i > 0) {
+      for (let swaps = 0; swaps < 2; swaps++) {
+        const k = Math.floor(random() * (list.length - 1));
+        [list[k], list[k + 1]] = [list[k + 1]!, list[k]!];
+      }
+      if (i % 8 === 0) {
+        const out = list.pop()!;
+        list = [...list.slice(0, 6), waiting[0]!, ...list.slice(6)];
+        waiting = [...waiting.slice(1), out];
+      }
+    }
+    hours.push({
+      playlist: "DemoLateNightDrive0000",
+      name: "Late Night Drive",
+      date: at.toISOString().slice(0, 10),
+      hour: at.toISOString().slice(11, 13),
+      songs: [...list],
+      followers: 1200 + 17 * i,
+    });
+  }
+  return hours;
 }
