@@ -2,6 +2,7 @@
 // playlists_data and artists_data per hour, written by DuckDB, then crawled into the catalog
 // as a run would, so the explorer reads it exactly as it reads a lake the pipeline wrote.
 
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -15,28 +16,40 @@ import { HISTORY, historyRows } from "./history-fixture";
 const literal = (value: unknown) =>
   value === null ? "NULL" : typeof value === "string" ? sqlString(value) : String(value);
 
+/**
+ * Creates tables `songsTable` and `playlistsTable` holding the history's rows (the columns
+ * the views read), in a DuckDB connection.
+ */
+export async function loadHistoryTables(
+  db: DuckDBConnection,
+  { songs, playlists }: ReturnType<typeof historyRows>,
+  songsTable: string,
+  playlistsTable: string,
+): Promise<void> {
+  await db.run(
+    `CREATE TABLE ${songsTable} (playlist_id VARCHAR, position INTEGER, song_id VARCHAR, song_name VARCHAR, artist_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR)`,
+  );
+  await db.run(
+    `CREATE TABLE ${playlistsTable} (playlist_id VARCHAR, playlist_name VARCHAR, followers BIGINT, available BOOLEAN, snapshot_date VARCHAR, snapshot_hour VARCHAR)`,
+  );
+  for (const [table, rows] of [
+    [songsTable, songs],
+    [playlistsTable, playlists],
+  ] as const) {
+    const values = rows.map((r) => `(${Object.values(r).map(literal).join(", ")})`);
+    if (values.length > 0) await db.run(`INSERT INTO ${table} VALUES ${values.join(", ")}`);
+  }
+}
+
 export async function writeHistoryLake(
   dataDir: string,
   history: readonly PlaylistHour[] = HISTORY,
 ): Promise<void> {
   const paths = localPaths(dataDir);
-  const { songs, playlists } = historyRows(history);
   const instance = await DuckDBInstance.create(":memory:");
   const db = await instance.connect();
   try {
-    await db.run(
-      "CREATE TABLE songs (playlist_id VARCHAR, position INTEGER, song_id VARCHAR, song_name VARCHAR, artist_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR)",
-    );
-    await db.run(
-      "CREATE TABLE playlists (playlist_id VARCHAR, playlist_name VARCHAR, followers BIGINT, available BOOLEAN, snapshot_date VARCHAR, snapshot_hour VARCHAR)",
-    );
-    for (const [table, rows] of [
-      ["songs", songs],
-      ["playlists", playlists],
-    ] as const) {
-      const values = rows.map((r) => `(${Object.values(r).map(literal).join(", ")})`);
-      if (values.length > 0) await db.run(`INSERT INTO ${table} VALUES ${values.join(", ")}`);
-    }
+    await loadHistoryTables(db, historyRows(history), "songs", "playlists");
     const hours = [...new Set(history.map((p) => `${p.date}/${p.hour}`))];
     for (const hour of hours) {
       const [date, hh] = hour.split("/") as [string, string];

@@ -8,7 +8,6 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HISTORY_VIEWS } from "../../../functions/core/history/views";
 import { glueTypeOf } from "../../../local/adapters/duckdb-catalog";
-import { sqlString } from "../../../local/adapters/duckdb";
 import {
   historyRows,
   PLAYLIST_A,
@@ -16,30 +15,15 @@ import {
   referenceViews,
   songId,
 } from "../../support/history-fixture";
+import { loadHistoryTables } from "../../support/history-lake";
 
 let instance: DuckDBInstance;
 let db: DuckDBConnection;
 
-const literal = (value: string | number | boolean | null) =>
-  value === null ? "NULL" : typeof value === "string" ? sqlString(value) : String(value);
-
 beforeAll(async () => {
   instance = await DuckDBInstance.create(":memory:");
   db = await instance.connect();
-  const { songs, playlists } = historyRows();
-  await db.run(
-    "CREATE TABLE songs_data (playlist_id VARCHAR, position INTEGER, song_id VARCHAR, song_name VARCHAR, artist_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR)",
-  );
-  await db.run(
-    "CREATE TABLE playlists_data (playlist_id VARCHAR, playlist_name VARCHAR, followers BIGINT, available BOOLEAN, snapshot_date VARCHAR, snapshot_hour VARCHAR)",
-  );
-  for (const [table, rows] of [
-    ["songs_data", songs],
-    ["playlists_data", playlists],
-  ] as const) {
-    const values = rows.map((r) => `(${Object.values(r).map(literal).join(", ")})`);
-    await db.run(`INSERT INTO ${table} VALUES ${values.join(", ")}`);
-  }
+  await loadHistoryTables(db, historyRows(), "songs_data", "playlists_data");
   for (const view of HISTORY_VIEWS) await db.run(`CREATE VIEW ${view.name} AS ${view.sql}`);
 });
 
