@@ -20,7 +20,7 @@ export async function recordHistoryViews(db: DuckDBConnection): Promise<void> {
 
 /**
  * Creates the recorded views as temporary views of a reader's connection, once the tables
- * they read are there (DuckDB binds a view when it is created).
+ * they read are there (DuckDB binds a view when it is created), skipping any that cannot bind.
  */
 export async function createRecordedViews(
   db: DuckDBConnection,
@@ -33,6 +33,9 @@ export async function createRecordedViews(
   if (recorded.getRows().length === 0) return;
   const views = await db.runAndReadAll("SELECT view_name, sql FROM catalog_views ORDER BY ordinal");
   for (const [name, sql] of views.getRows() as [string, string][]) {
-    await db.run(`CREATE TEMP VIEW ${name} AS ${sql}`);
+    // The views are for reading history; a lake they cannot bind to (a table without a column
+    // they read) must not stop the crawl or the checks that also open the catalog. The view
+    // is then absent, and a query of it says so by name.
+    await db.run(`CREATE TEMP VIEW ${name} AS ${sql}`).catch(() => undefined);
   }
 }
