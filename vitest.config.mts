@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Terraform against moto: its own script, npm run test:deploy.
-    exclude: ["test/deploy/**", "node_modules/**"],
+    // Terraform against moto, and the browser tests: their own scripts (test:deploy, test:browser).
+    exclude: ["test/deploy/**", "test/browser/**", "node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,6 +1,7 @@
 // Saved Athena queries created in the workgroup: the two classic questions and the SQL of
 // every validation check (the same text validate-snapshot runs, with `?` for the partition).
 
+import { createViewStatement, HISTORY_VIEWS } from "../functions/core/history/views";
 import { parameterizedCheckQueries } from "../functions/core/validate/checks";
 
 export interface NamedQuerySpec {
@@ -33,7 +34,15 @@ export const CHECK_NAMED_QUERIES: readonly NamedQuerySpec[] = parameterizedCheck
   }),
 );
 
+/** The chart views' DDL (they are provisioned in Glue: infra/constructs/history-views.ts). */
+export const VIEW_NAMED_QUERIES: readonly NamedQuerySpec[] = HISTORY_VIEWS.map((view) => ({
+  name: `view-${view.name.replaceAll("_", "-")}`,
+  description: `Re-creates the view ${view.name}: ${view.description}`,
+  query: `${createViewStatement(view)};`,
+}));
+
 export const PIPELINE_NAMED_QUERIES: readonly NamedQuerySpec[] = [
   ...CLASSIC_NAMED_QUERIES,
   ...CHECK_NAMED_QUERIES,
+  ...VIEW_NAMED_QUERIES,
 ];

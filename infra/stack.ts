@@ -10,6 +10,7 @@ import { REPO_ROOT, type FunctionBundle } from "./bundle";
 import type { StageConfig } from "./config";
 import { CatalogAndQuery } from "./constructs/catalog-and-query";
 import { Functions } from "./constructs/functions";
+import { HistoryViews } from "./constructs/history-views";
 import { Monitoring } from "./constructs/monitoring";
 import { Orchestration } from "./constructs/orchestration";
 import { SnowflakeLake } from "./constructs/snowflake-lake";
@@ -38,6 +39,7 @@ export class SpotifyLakeStack extends TerraformStack {
   readonly storage: Storage;
   readonly secret: SpotifySecret;
   readonly catalog: CatalogAndQuery;
+  readonly historyViews: HistoryViews;
   readonly functions: Functions;
   readonly orchestration: Orchestration;
   readonly monitoring: Monitoring;
@@ -68,6 +70,7 @@ export class SpotifyLakeStack extends TerraformStack {
         ? { namedQueries: [...PIPELINE_NAMED_QUERIES, ...props.extraNamedQueries] }
         : {}),
     });
+    this.historyViews = new HistoryViews(this, "history_views", { catalog: this.catalog });
     this.functions = new Functions(this, "functions", context, {
       storage: this.storage,
       secret: this.secret,

@@ -16,6 +16,7 @@ import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
 import { authorizeCommand } from "./authorize-command";
 import { doctorCommand } from "./doctor-command";
+import { exploreCommand } from "./explorer/explore-command";
 import { spotifyRecorder } from "./spotify-emulator/recorder";
 import { TARGET_OPTIONS, spotifyTargetOrExit } from "./spotify-target";
 
@@ -24,6 +25,7 @@ const USAGE = `Usage:
   npm run query -- "<SQL>"        query the local tables (songs_data, albums_data, artists_data, playlists_data)
   npm run authorize [-- options]  authorize this app with your Spotify account, once (--help)
   npm run doctor [-- options]     check which playlists this app can read, and why not (--help)
+  npm run explore [-- --port N]   browse the local lake's history and query it, on 127.0.0.1:8787
 
 Options for npm start:
   --snapshot <ISO time>     snapshot hour to take (default: the current hour)
@@ -220,6 +222,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   query,
   authorize: authorizeCommand,
   doctor: doctorCommand,
+  explore: exploreCommand,
 };
 
 const [command, ...rest] = process.argv.slice(2);

@@ -40,6 +40,7 @@ import type { QuotaUsage } from "./aws-quotas";
 import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
 import type { LambdaHandler } from "./lambda-runtime";
 import { lambdaInvokeAdapter } from "./lambda-runtime";
+import { runRecorder } from "./run-records";
 
 export interface LocalPipelineOptions {
   /** Root of the local lake: raw/, lake/, catalog/, query-results/. */
@@ -337,10 +338,18 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
 
   const observed: ObservedFailure = {};
   const started = Date.now();
+  const record = runRecorder(options.dataDir, {
+    executionName,
+    startTime,
+    redriveCount: redrive?.redriveCount ?? 0,
+  });
   const logs = reportStateEvents(
     execution.eventLogs,
     observed,
-    options.onStateEvent,
+    (event) => {
+      record.observe(event);
+      options.onStateEvent?.(event);
+    },
     meter,
     execution.abort,
   );
@@ -377,5 +386,7 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
       ...(quota.state ? { failedState: quota.state } : {}),
     };
   }
-  return { ...result, quotas: meter.usage(), durationMs: Date.now() - started };
+  const final = { ...result, quotas: meter.usage(), durationMs: Date.now() - started };
+  await record.save(final);
+  return final;
 }

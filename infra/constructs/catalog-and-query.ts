@@ -72,6 +72,8 @@ export interface CatalogAndQueryProps {
 
 export class CatalogAndQuery extends Construct {
   readonly database: GlueCatalogDatabase;
+  /** The database's name as plain text (views embed it; `database.name` is a token). */
+  readonly databaseName: string;
   readonly crawler: GlueCrawler;
   readonly workgroup: AthenaWorkgroup;
   /** ARNs of the Glue catalog, the database and its tables (what table readers need). */
@@ -84,6 +86,7 @@ export class CatalogAndQuery extends Construct {
 
     // Glue and Athena names cannot hold hyphens comfortably (SQL identifiers).
     const databaseName = `${prefix.replace(/-/g, "_")}`;
+    this.databaseName = databaseName;
     this.database = new GlueCatalogDatabase(this, "database", {
       name: databaseName,
       description:

@@ -19,6 +19,7 @@ import { LAKE_TABLES } from "../../functions/commons/keys";
 import type { Catalog, CatalogColumn, PartitionValues } from "../../functions/commons/ports";
 import { sqlString, withDuckDb } from "./duckdb";
 import type { FileObjectStore } from "./file-object-store";
+import { createRecordedViews, recordHistoryViews } from "./duckdb-history-views";
 import { temporaryPathFor } from "./temporary-files";
 
 export interface CatalogPartition {
@@ -95,6 +96,7 @@ export async function writeCatalog(
           `INSERT INTO catalog_tables VALUES (${sqlString(table)}, ${sqlString(JSON.stringify(columns))})`,
         );
       }
+      await recordHistoryViews(db);
     });
     // A write-ahead log left by a crashed writer of an older catalog would be replayed into
     // the new file: drop it first (a clean close leaves none).
@@ -173,9 +175,11 @@ export async function withCatalog<T>(
       catalogPath,
       async (db) => {
         opened = true;
-        for (const [table, paths] of await registeredFolders(db, catalogPath, lakeDir)) {
+        const folders = await registeredFolders(db, catalogPath, lakeDir);
+        for (const [table, paths] of folders) {
           await db.run(`CREATE TEMP VIEW ${table} AS ${tableSql(paths)}`);
         }
+        await createRecordedViews(db, [...folders.keys()]);
         if (options.sandbox) {
           await db.run(`SET allowed_directories = [${sqlString(lakeDir + sep)}]`);
           await db.run("SET enable_external_access = false");

@@ -5,7 +5,7 @@
 // python3 with moto; see the README), not by `npm test`.
 
 import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { GetCrawlerCommand, GlueClient } from "@aws-sdk/client-glue";
+import { GetCrawlerCommand, GetTablesCommand, GlueClient } from "@aws-sdk/client-glue";
 import {
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -31,6 +31,7 @@ import { App } from "cdktf";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HISTORY_VIEWS } from "../../functions/core/history/views";
 import { bundleFunctions, REPO_ROOT, type FunctionBundle } from "../../infra/bundle";
 import {
   loadStageConfig,
@@ -255,6 +256,16 @@ describe.each(["dev", "prod"])("terraform apply of the %s stage against moto", (
       new GetCrawlerCommand({ Name: outputs.glue_crawler_name!.value }),
     );
     expect(JSON.parse(Crawler!.Configuration!)).toMatchObject({ CreatePartitionIndex: false });
+  });
+
+  it("creates the chart views as Athena views in the Glue database", async () => {
+    const glue = new GlueClient(sdkConfig(moto.endpoint));
+    const { TableList } = await glue.send(
+      new GetTablesCommand({ DatabaseName: outputs.glue_database_name!.value }),
+    );
+    const views = (TableList ?? []).filter((t) => t.TableType === "VIRTUAL_VIEW");
+    expect(views.map((t) => t.Name).sort()).toEqual(HISTORY_VIEWS.map((v) => v.name).sort());
+    for (const view of views) expect(view.ViewOriginalText).toMatch(/^\/\* Presto View: /);
   });
 
   it("leaves nothing behind after terraform destroy", async () => {

@@ -1,0 +1,118 @@
+// What each local run leaves in the data folder about itself, for the explorer's runs page
+// (`npm run explore`): runs/<execution>.json with its snapshot, status, time per state, rows
+// per table and checks. AWS keeps the same in the execution history; the local interpreter
+// keeps nothing once the process ends. A run that failed before it fixed its snapshot hour
+// (invalid input) writes nothing, as it promises.
+
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { PipelineOutput } from "../statemachine/pipeline";
+import { temporaryPathFor } from "./adapters/temporary-files";
+import type { LocalRunResult, StateProgress } from "./local-pipeline";
+
+export interface StateRecord {
+  name: string;
+  /** Times the state was entered (loops poll several times). */
+  entered: number;
+  retried: number;
+  /** Time spent in the state, over all its entries. */
+  durationMs: number;
+  outcome: "succeeded" | "failed" | "caught";
+}
+
+export interface RunRecord {
+  executionName: string;
+  startedAt: string;
+  redriveCount: number;
+  snapshot: string;
+  mode: string;
+  status: LocalRunResult["status"];
+  durationMs: number;
+  error?: string;
+  cause?: string;
+  failedState?: string;
+  states: StateRecord[];
+  rows?: Record<string, number>;
+  checks?: { check: string; passed: boolean; actual: number; expected: string }[];
+}
+
+export const runsDirOf = (dataDir: string) => join(dataDir, "runs");
+
+/** Collects a run's top-level state events, then saves its record. */
+export function runRecorder(
+  dataDir: string,
+  run: { executionName: string; startTime: Date; redriveCount: number },
+) {
+  const states = new Map<string, StateRecord>();
+  let snapshot: { snapshot: string; mode: string } | undefined;
+  return {
+    observe(event: StateProgress): void {
+      if (event.iteration !== undefined) return;
+      const input = event.input as { run?: { snapshot?: unknown; mode?: unknown } } | undefined;
+      if (!snapshot && typeof input?.run?.snapshot === "string") {
+        snapshot = { snapshot: input.run.snapshot, mode: String(input.run.mode ?? "full") };
+      }
+      const state = states.get(event.state) ?? {
+        name: event.state,
+        entered: 0,
+        retried: 0,
+        durationMs: 0,
+        outcome: "succeeded",
+      };
+      if (event.phase === "entered") state.entered += 1;
+      else if (event.phase === "retried") state.retried += 1;
+      else state.outcome = event.phase;
+      state.durationMs += event.phase === "entered" ? 0 : (event.durationMs ?? 0);
+      states.set(event.state, state);
+    },
+    async save(result: LocalRunResult): Promise<void> {
+      if (!snapshot) return;
+      const output = result.output as PipelineOutput | undefined;
+      const record: RunRecord = {
+        executionName: run.executionName,
+        startedAt: run.startTime.toISOString(),
+        redriveCount: run.redriveCount,
+        ...snapshot,
+        status: result.status,
+        durationMs: result.durationMs,
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.cause ? { cause: result.cause } : {}),
+        ...(result.failedState ? { failedState: result.failedState.name } : {}),
+        states: [...states.values()],
+        ...(output?.transform?.rows ? { rows: output.transform.rows } : {}),
+        ...(output?.validation?.checks?.results
+          ? { checks: output.validation.checks.results }
+          : {}),
+      };
+      const dir = runsDirOf(dataDir);
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, `${run.executionName}-${run.redriveCount}.json`);
+      const temporary = temporaryPathFor(path);
+      try {
+        await writeFile(temporary, JSON.stringify(record, null, 2));
+        await rename(temporary, path);
+      } finally {
+        await rm(temporary, { force: true });
+      }
+    },
+  };
+}
+
+/** Every recorded run, newest first; none when nothing ran yet. */
+export async function readRunRecords(dataDir: string): Promise<RunRecord[]> {
+  let names: string[];
+  try {
+    names = (await readdir(runsDirOf(dataDir))).filter((n) => n.endsWith(".json"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const records = await Promise.all(
+    names.map(
+      async (n) => JSON.parse(await readFile(join(runsDirOf(dataDir), n), "utf8")) as RunRecord,
+    ),
+  );
+  return records.sort(
+    (a, b) => b.startedAt.localeCompare(a.startedAt) || b.redriveCount - a.redriveCount,
+  );
+}
