@@ -113,13 +113,6 @@ async function mismatches(
   which: "calls" | "mustDeny",
 ): Promise<string[]> {
   const policies = p.roleArn ? (model.identityPolicies.get(p.roleArn) ?? []) : [];
-  if (
-    p.roleArn &&
-    policies.length === 0 &&
-    p.calls.some((c) => !c.requests.every((r) => r.resource === "*"))
-  ) {
-    return [`${p.name}: role ${p.roleArn} has no policies in the synth`];
-  }
   const wrong: string[] = [];
   for (const call of p[which]) {
     for (const request of call.requests) {
