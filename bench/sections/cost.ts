@@ -3,12 +3,9 @@
 // under each crawl policy. Counts × bench/aws-prices.json (bench/lib/cost-model.ts), per run
 // and per month, with the modeled run time of a steady hour.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import path from "node:path";
 import type { CrawlPolicy } from "../../functions/commons/config";
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
-import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
-import { runWorker } from "../lib/child";
+import { runPipelineWorker } from "../lib/pipeline-worker";
 import {
   alwaysFreeSavingsUsd,
   billHour,
@@ -106,56 +103,35 @@ export async function benchCost(options: {
     options.log(
       `cost: ${multiple}x the sample (${catalogue.playlists.length} playlists, ${stats.entries} entries), 3 hours`,
     );
-    const emulator = await startSpotifyEmulator({
+    const run = await runPipelineWorker<CostRunResult>("cost-run", {
       catalogue,
-      pagingBaseUrl: "https://api.spotify.com/v1",
+      workDir: options.workDir,
+      label: `cost-${multiple}x`,
+      args: { hours: HOURS } satisfies Pick<CostRunArgs, "hours">,
+      env: { POWERTOOLS_LOG_LEVEL: "INFO" },
     });
-    const dataDir = mkdtempSync(path.join(options.workDir, `cost-${multiple}x-`));
-    try {
-      const run = await runWorker<CostRunResult>(
-        "cost-run",
-        {
-          dataDir,
-          apiBaseUrl: emulator.apiBaseUrl,
-          accountsBaseUrl: emulator.accountsBaseUrl,
-          playlistIds: catalogue.playlists.map((p) => p.playlist.id),
-          hours: HOURS,
-        } satisfies CostRunArgs,
-        {
-          env: {
-            POWERTOOLS_LOG_LEVEL: "INFO",
-            BENCH_SPOTIFY_CLIENT_ID: emulator.credentials.clientId,
-            BENCH_SPOTIFY_CLIENT_SECRET: emulator.credentials.clientSecret,
-            BENCH_SPOTIFY_REFRESH_TOKEN: emulator.credentials.refreshToken,
-          },
-        },
-      );
-      const [first, ...steadyHours] = run.hours.map((hour) => billHour(hour, prices));
-      const policies = steadyHours.map((steady) => {
-        const month = monthOf(steady.crawl, steady, first!, prices);
-        return {
-          crawl: steady.crawl,
-          steady,
-          perRunUsd: steady.totalUsd,
-          perMonthUsd: month.total,
-          perMonthUsdWithAlwaysFree: month.withAlwaysFree,
-          monthParts: month.parts,
-        };
-      });
-      scales.push({
-        sampleMultiple: multiple,
-        playlists: catalogue.playlists.length,
-        entries: stats.entries,
-        statuses: run.hours.map((h) => h.status),
-        errors: run.hours.flatMap((h) => (h.error ? [h.error] : [])),
-        first: first!,
-        policies,
-        unattributed: run.hours.reduce((n, h) => n + h.unattributed, 0),
-      });
-    } finally {
-      await emulator.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    const [first, ...steadyHours] = run.hours.map((hour) => billHour(hour, prices));
+    const policies = steadyHours.map((steady) => {
+      const month = monthOf(steady.crawl, steady, first!, prices);
+      return {
+        crawl: steady.crawl,
+        steady,
+        perRunUsd: steady.totalUsd,
+        perMonthUsd: month.total,
+        perMonthUsdWithAlwaysFree: month.withAlwaysFree,
+        monthParts: month.parts,
+      };
+    });
+    scales.push({
+      sampleMultiple: multiple,
+      playlists: catalogue.playlists.length,
+      entries: stats.entries,
+      statuses: run.hours.map((h) => h.status),
+      errors: run.hours.flatMap((h) => (h.error ? [h.error] : [])),
+      first: first!,
+      policies,
+      unattributed: run.hours.reduce((n, h) => n + h.unattributed, 0),
+    });
   }
   return { scales, model: MODEL, prices };
 }

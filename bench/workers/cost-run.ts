@@ -13,12 +13,9 @@ import { credentialsInMemory, localPaths, runPipelineLocally } from "../../local
 import { loadPipelineDefinition } from "../../statemachine/pipeline";
 import { BillingMeter, type Invocation } from "../lib/billing-meter";
 import { workerMain } from "../lib/child";
+import { benchSpotifyCredentials, type PipelineWorkerArgs } from "../lib/pipeline-worker";
 
-export interface CostRunArgs {
-  dataDir: string;
-  apiBaseUrl: string;
-  accountsBaseUrl: string;
-  playlistIds: string[];
+export interface CostRunArgs extends PipelineWorkerArgs {
   hours: { label: string; snapshot: string; crawl: CrawlPolicy }[];
 }
 
@@ -98,11 +95,7 @@ async function countingLogs<T>(
 }
 
 async function run(args: CostRunArgs): Promise<CostRunResult> {
-  const credentials = {
-    clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
-    clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
-    refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
-  };
+  const credentials = benchSpotifyCredentials();
   const lake = localPaths(args.dataDir).lake;
   const hours: MeteredHour[] = [];
   for (const hour of args.hours) {

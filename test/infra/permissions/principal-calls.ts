@@ -45,6 +45,17 @@ export function sdkCall(why: string, command: string, target: CallTarget, model:
 
 const one = (why: string, request: IamRequest): Call => ({ why, requests: [request] });
 
+type Names = ReturnType<typeof names>;
+/** A raw Spotify response, which only the extract and transform functions may read. */
+const readRaw = (n: Names, why: string) =>
+  one(why, {
+    action: "s3:GetObject",
+    resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+  });
+/** Entries set aside in quarantine/, which is not a table: only the transform touches it. */
+const readQuarantine = (n: Names, why: string) =>
+  one(why, { action: "s3:GetObject", resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT)) });
+
 /** Names of the stage's resources, from the synthesized (and resolved) stack. */
 function names(model: StackModel) {
   const only = (type: string, field: string) => {
@@ -149,10 +160,7 @@ function functionCalls(
           action: "secretsmanager:GetSecretValue",
           resource: n.secret,
         }),
-        one("read raw data", {
-          action: "s3:GetObject",
-          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
-        }),
+        readRaw(n, "read raw data"),
       ],
     },
     "extract-playlist": {
@@ -343,14 +351,8 @@ function functionCalls(
           action: "athena:StartQueryExecution",
           resource: `arn:${PARTITION}:athena:${model.region}:${model.account}:workgroup/primary`,
         }),
-        one("read raw data", {
-          action: "s3:GetObject",
-          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
-        }),
-        one("read quarantined entries through Athena", {
-          action: "s3:GetObject",
-          resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT)),
-        }),
+        readRaw(n, "read raw data"),
+        readQuarantine(n, "read quarantined entries through Athena"),
         one("write into the lake", {
           action: "s3:PutObject",
           resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
@@ -461,7 +463,9 @@ export function servicePrincipals(model: StackModel): Principal[] {
             resource: fn,
           }),
         ),
-        // Step Functions sets up the vended log delivery and sends traces with the role.
+        // Step Functions sets up the vended log delivery and sends traces with the role (the
+        // actions its logging guide lists, restated here rather than read from the policy, so
+        // the simulation checks the policy instead of repeating it).
         ...[
           "logs:CreateLogDelivery",
           "logs:GetLogDelivery",
@@ -546,14 +550,8 @@ export function servicePrincipals(model: StackModel): Principal[] {
         one("write its log stream", { action: "logs:PutLogEvents", resource: crawlerLogs }),
       ],
       mustDeny: [
-        one("read raw Spotify data", {
-          action: "s3:GetObject",
-          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
-        }),
-        one("read quarantined entries (not a table)", {
-          action: "s3:GetObject",
-          resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT)),
-        }),
+        readRaw(n, "read raw Spotify data"),
+        readQuarantine(n, "read quarantined entries (not a table)"),
         one("read the lake without TLS", {
           action: "s3:GetObject",
           resource: s3Object(targets[0]!.bucket, `${targets[0]!.prefix}x.parquet`),
@@ -624,10 +622,7 @@ export function servicePrincipals(model: StackModel): Principal[] {
 export function otherAccountCalls(model: StackModel): Call[] {
   const n = names(model);
   return [
-    one("read raw data", {
-      action: "s3:GetObject",
-      resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
-    }),
+    readRaw(n, "read raw data"),
     one("read the lake", {
       action: "s3:GetObject",
       resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
