@@ -608,6 +608,19 @@ export function servicePrincipals(model: StackModel): Principal[] {
             "aws:SourceArn": arn("cloudwatch", "alarm:other-stage-failed"),
           },
         }),
+        one("an alarm publishes without TLS", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: { ...fromAlarm, "aws:SecureTransport": "false" },
+        }),
+        one("another stage's alarm publishes to the topic", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: {
+            "aws:SourceAccount": model.account,
+            "aws:SourceArn": arn("cloudwatch", "alarm:other-stage-failed"),
+          },
+        }),
         one("another account's alarm publishes to the topic", {
           action: "sns:Publish",
           resource: topicArn,
