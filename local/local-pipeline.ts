@@ -31,6 +31,12 @@ import {
   taskStates,
 } from "../statemachine/pipeline";
 import type { CrawlPolicy } from "../functions/commons/config";
+import type {
+  Catalog,
+  ConditionalObjectStore,
+  Crawler,
+  QueryEngine,
+} from "../functions/commons/ports";
 import { DuckDbCatalog } from "./adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
@@ -70,6 +76,20 @@ export interface LocalPipelineOptions {
   crawl?: CrawlPolicy;
   /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
   aroundTask?: Partial<Record<string, AroundTask>>;
+  /** Wraps the local adapters the functions call, e.g. to count what AWS would bill. */
+  adapters?: AdapterWrappers;
+}
+
+/**
+ * Each wrapper gets the local adapter and returns what the handlers use instead. The object
+ * stores are the functions' S3 buckets; the crawler and catalog keep the unwrapped lake
+ * folder, which stands for what Glue (not the function) reads.
+ */
+export interface AdapterWrappers {
+  objectStore?: (bucket: "raw" | "lake", store: ConditionalObjectStore) => ConditionalObjectStore;
+  crawler?: (crawler: Crawler) => Crawler;
+  catalog?: (catalog: Catalog) => Catalog;
+  queryEngine?: (engine: QueryEngine) => QueryEngine;
 }
 
 /** Call `invoke` to run the real handler. */
@@ -123,11 +143,18 @@ function localHandlers(
     | "credentialsStore"
     | "crawl"
     | "unavailablePlaylists"
+    | "adapters"
   >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
-  const rawStore = new FileObjectStore(paths.raw);
-  const lakeStore = new FileObjectStore(paths.lake);
+  const wrap = options.adapters ?? {};
+  const lakeFolder = new FileObjectStore(paths.lake);
+  const rawStore =
+    wrap.objectStore?.("raw", new FileObjectStore(paths.raw)) ?? new FileObjectStore(paths.raw);
+  const lakeStore = wrap.objectStore?.("lake", lakeFolder) ?? lakeFolder;
+  const crawler = new DuckDbCrawler(lakeFolder, paths.catalog, paths.crawlerState);
+  const catalog = new DuckDbCatalog(lakeFolder, paths.catalog);
+  const queryEngine = new DuckDbQueryEngine(paths.catalog, paths.queryResults);
   const { credentials, ...spotifySettings } = options.spotify;
   const extractDeps = {
     rawStore,
@@ -146,12 +173,12 @@ function localHandlers(
     "extract-artists": createExtractArtistsHandler(extractDeps),
     "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
     "crawl-lake": createCrawlLakeHandler({
-      crawler: new DuckDbCrawler(lakeStore, paths.catalog, paths.crawlerState),
-      catalog: new DuckDbCatalog(lakeStore, paths.catalog),
+      crawler: wrap.crawler?.(crawler) ?? crawler,
+      catalog: wrap.catalog?.(catalog) ?? catalog,
       policy: options.crawl ?? "on-schema-change",
     }),
     "validate-snapshot": createValidateSnapshotHandler({
-      queryEngine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
+      queryEngine: wrap.queryEngine?.(queryEngine) ?? queryEngine,
     }),
   };
 }

@@ -1,17 +1,10 @@
 // Renders benchmark results as Markdown tables with each figure set against its target, for
 // the terminal and for docs/benchmarks.md.
 
+import { mark, n, table } from "./markdown";
+import { renderCost } from "./report-cost";
 import type { BenchResults } from "./suite";
 
-const table = (head: string[], rows: (string | number)[][]): string =>
-  [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
-
-const n = (value: number) => value.toLocaleString("en-US");
-const mark = (ok: boolean) => (ok ? "✅" : "❌");
 const kb = (bytes: number) => `${n(Math.round(bytes / 1024))} KiB`;
 
 export function renderReport(results: BenchResults): string {
@@ -179,5 +172,6 @@ export function renderReport(results: BenchResults): string {
         ".",
     );
   }
+  if (results.cost) out.push(...renderCost(results.cost, targets.cost));
   return `${out.join("\n")}\n`;
 }

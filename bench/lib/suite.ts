@@ -1,7 +1,8 @@
-// The whole benchmark: five sections, one run, one machine-readable result. `quick` shrinks
+// The whole benchmark: six sections, one run, one machine-readable result. `quick` shrinks
 // every section to a tiny scale so the suite itself can be tested in `npm test`.
 
 import { mkdirSync } from "node:fs";
+import { benchCost, COST_TARGETS, type CostResult } from "../sections/cost";
 import { benchE2e, E2E_TARGETS, type E2eResult } from "../sections/e2e";
 import { benchExtract, EXTRACT_TARGETS, type ExtractResult } from "../sections/extract";
 import {
@@ -16,7 +17,7 @@ import {
 } from "../sections/transform";
 import { describeMachine, type MachineDescription } from "./machine";
 
-export const SECTIONS = ["transform", "extract", "packaging", "e2e"] as const;
+export const SECTIONS = ["transform", "extract", "packaging", "e2e", "cost"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -38,12 +39,14 @@ export interface BenchResults {
     extract: typeof EXTRACT_TARGETS;
     packaging: typeof PACKAGING_TARGETS;
     e2e: typeof E2E_TARGETS;
+    cost: typeof COST_TARGETS;
   };
   /** Sections 1 (throughput) and 2 (memory: `ours.peakRssMiB`) share the transform runs. */
   transform?: TransformScaleResult[];
   extract?: ExtractResult;
   packaging?: FunctionPackagingResult[];
   e2e?: E2eResult;
+  cost?: CostResult;
 }
 
 export const FULL = {
@@ -52,6 +55,7 @@ export const FULL = {
   extract: { sampleMultiple: 10, latencyMs: 20 },
   coldStartRuns: 9,
   e2eMultiples: [1, 10, 100],
+  costMultiples: [1, 10],
 };
 
 export const QUICK = {
@@ -60,6 +64,7 @@ export const QUICK = {
   extract: { sampleMultiple: 1, latencyMs: 5 },
   coldStartRuns: 1,
   e2eMultiples: [1, 2],
+  costMultiples: [1],
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -79,6 +84,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       extract: EXTRACT_TARGETS,
       packaging: PACKAGING_TARGETS,
       e2e: E2E_TARGETS,
+      cost: COST_TARGETS,
     },
   };
   if (sections.has("transform")) {
@@ -99,6 +105,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   if (sections.has("e2e")) {
     results.e2e = await benchE2e({ workDir: options.workDir, multiples: plan.e2eMultiples, log });
+  }
+  if (sections.has("cost")) {
+    results.cost = await benchCost({
+      workDir: options.workDir,
+      multiples: plan.costMultiples,
+      log,
+    });
   }
   results.durationMs = Math.round(performance.now() - started);
   return results;

@@ -1,11 +1,8 @@
 // Section 5: the whole local pipeline at growing multiples of the sample, each run in a
 // fresh process (its wall time and peak RSS), and how time grows with the data.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import path from "node:path";
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
-import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
-import { runWorker } from "../lib/child";
+import { runPipelineWorker } from "../lib/pipeline-worker";
 import { sampleMultipleCatalogue } from "../lib/dataset";
 import { growthExponent, round } from "../lib/stats";
 import type { E2eRunResult } from "../workers/e2e-run";
@@ -43,46 +40,24 @@ export async function benchE2e(options: {
     const catalogue = sampleMultipleCatalogue(multiple);
     const stats = catalogueStats(catalogue);
     options.log(`e2e: ${multiple}x the sample (${stats.entries} entries)`);
-    const emulator = await startSpotifyEmulator({
+    const run = await runPipelineWorker<E2eRunResult>("e2e-run", {
       catalogue,
-      pagingBaseUrl: "https://api.spotify.com/v1",
+      workDir: options.workDir,
+      label: `e2e-${multiple}x`,
+      args: { snapshot: "2026-11-21T17:00:00Z", startTime: "2026-11-21T17:04:31Z" },
     });
-    const dataDir = mkdtempSync(path.join(options.workDir, `e2e-${multiple}x-`));
-    try {
-      const run = await runWorker<E2eRunResult>(
-        "e2e-run",
-        {
-          dataDir,
-          apiBaseUrl: emulator.apiBaseUrl,
-          accountsBaseUrl: emulator.accountsBaseUrl,
-          playlistIds: catalogue.playlists.map((p) => p.playlist.id),
-          snapshot: "2026-11-21T17:00:00Z",
-          startTime: "2026-11-21T17:04:31Z",
-        },
-        {
-          env: {
-            BENCH_SPOTIFY_CLIENT_ID: emulator.credentials.clientId,
-            BENCH_SPOTIFY_CLIENT_SECRET: emulator.credentials.clientSecret,
-            BENCH_SPOTIFY_REFRESH_TOKEN: emulator.credentials.refreshToken,
-          },
-        },
-      );
-      scales.push({
-        sampleMultiple: multiple,
-        playlists: catalogue.playlists.length,
-        entries: stats.entries,
-        status: run.status,
-        ...(run.error ? { error: `${run.error}: ${run.cause ?? ""}` } : {}),
-        ms: Math.round(run.ms),
-        peakRssMiB: round(run.peakRssMiB, 1),
-        rows: run.rows,
-        checks: run.checks,
-        failedChecks: run.failedChecks,
-      });
-    } finally {
-      await emulator.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    scales.push({
+      sampleMultiple: multiple,
+      playlists: catalogue.playlists.length,
+      entries: stats.entries,
+      status: run.status,
+      ...(run.error ? { error: `${run.error}: ${run.cause ?? ""}` } : {}),
+      ms: Math.round(run.ms),
+      peakRssMiB: round(run.peakRssMiB, 1),
+      rows: run.rows,
+      checks: run.checks,
+      failedChecks: run.failedChecks,
+    });
   }
   const point = (s: E2eScaleResult) => ({ size: s.entries, value: s.ms });
   const stepExponents = scales.slice(1).map((s, i) => ({

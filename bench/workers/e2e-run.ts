@@ -6,12 +6,9 @@ import "../../local/polyfills";
 import { runPipelineLocally } from "../../local/local-pipeline";
 import type { PipelineOutput } from "../../statemachine/pipeline";
 import { workerMain } from "../lib/child";
+import { benchSpotifyCredentials, type PipelineWorkerArgs } from "../lib/pipeline-worker";
 
-export interface E2eArgs {
-  dataDir: string;
-  apiBaseUrl: string;
-  accountsBaseUrl: string;
-  playlistIds: string[];
+export interface E2eArgs extends PipelineWorkerArgs {
   snapshot: string;
   startTime: string;
 }
@@ -35,11 +32,7 @@ async function run(args: E2eArgs): Promise<E2eRunResult> {
     spotify: {
       apiBaseUrl: args.apiBaseUrl,
       accountsBaseUrl: args.accountsBaseUrl,
-      credentials: {
-        clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
-        clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
-        refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
-      },
+      credentials: benchSpotifyCredentials(),
     },
     defaultPlaylists: args.playlistIds,
     startTime: new Date(args.startTime),

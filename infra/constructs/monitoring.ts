@@ -13,6 +13,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Construct } from "constructs";
 import { AUTHORIZATION_EXPIRY_LOG_MESSAGE } from "../../functions/commons/spotify";
@@ -66,6 +67,8 @@ export class Monitoring extends Construct {
     super(scope, id);
     const { prefix, config } = context;
     const accountRoot = `arn:${context.partition}:iam::${context.accountId}:root`;
+    /** Every alarm of this stage (all are named `<prefix>-…`). */
+    const stageAlarms = arn(context, "cloudwatch", `alarm:${prefix}-*`);
 
     const key = new KmsKey(this, "alerts_key", {
       description: `Encrypts the ${prefix} alert topic; usable by CloudWatch alarms.`,
@@ -97,7 +100,7 @@ export class Monitoring extends Construct {
           // the key through CloudWatch (confused deputy).
           Condition: {
             StringEquals: { "aws:SourceAccount": context.accountId },
-            ArnLike: { "aws:SourceArn": arn(context, "cloudwatch", `alarm:${prefix}-*`) },
+            ArnLike: { "aws:SourceArn": stageAlarms },
           },
         },
       ]),
@@ -110,6 +113,33 @@ export class Monitoring extends Construct {
     this.topic = new SnsTopic(this, "alerts", {
       name: `${prefix}-alerts`,
       kmsMasterKeyId: key.arn,
+    });
+    // Written out rather than SNS's default policy (any principal of the account): only this
+    // stage's alarms may publish, and never without TLS. Account principals still manage the
+    // topic through IAM (a same-account grant needs either policy, not both).
+    new SnsTopicPolicy(this, "alerts_policy", {
+      arn: this.topic.arn,
+      policy: policyJson([
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: ["sns:Publish"],
+          Resource: [this.topic.arn],
+          Condition: {
+            StringEquals: { "aws:SourceAccount": context.accountId },
+            ArnLike: { "aws:SourceArn": stageAlarms },
+          },
+        },
+        {
+          Sid: "DenyPublishWithoutTls",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sns:Publish"],
+          Resource: [this.topic.arn],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ]),
     });
     if (config.alertEmail) {
       // AWS e-mails a confirmation link; nothing is delivered until it is clicked.

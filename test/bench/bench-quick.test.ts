@@ -94,6 +94,36 @@ describe("The benchmark suite in --quick mode", () => {
     expect(Number.isFinite(results.e2e!.growthExponent)).toBe(true);
   });
 
+  it("meters three local hours and prices both crawl policies from them", () => {
+    const [scale] = results.cost!.scales;
+    expect(scale!.statuses).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    expect(scale!.unattributed).toBe(0);
+    // The first hour has no tables yet, so it crawls whatever the policy.
+    expect(scale!.first.counts.crawlerRuns).toBe(1);
+    const [onSchemaChange, everyRun] = scale!.policies;
+    expect(onSchemaChange!.crawl).toBe("on-schema-change");
+    expect(onSchemaChange!.steady.counts.crawlerRuns).toBe(0);
+    expect(onSchemaChange!.steady.counts.glueCatalogRequests).toBeGreaterThan(0);
+    expect(everyRun!.crawl).toBe("every-run");
+    expect(everyRun!.steady.counts.crawlerRuns).toBe(1);
+    // A crawl costs at least its 10-minute minimum: the gap between the policies.
+    const { model, prices } = results.cost!;
+    const minimumCrawl = (model.crawlerMinimumMinutes / 60) * prices.glueCrawlerDpuHour.usd;
+    expect(everyRun!.perRunUsd - onSchemaChange!.perRunUsd).toBeGreaterThan(minimumCrawl * 0.9);
+    for (const policy of scale!.policies) {
+      const { counts } = policy.steady;
+      expect(counts.athenaBytesBilled).toBeGreaterThanOrEqual(
+        counts.athenaQueries * model.athenaMinimumBytes,
+      );
+      expect(counts.transitions).toBeGreaterThan(counts.invocations);
+      expect(counts.s3.put).toBeGreaterThan(0);
+      expect(counts.logBytes).toBeGreaterThan(0);
+      const parts = Object.values(policy.monthParts).reduce((a, b) => a + b, 0);
+      expect(policy.perMonthUsd).toBeCloseTo(parts, 6);
+      expect(policy.perMonthUsdWithAlwaysFree).toBeLessThan(policy.perMonthUsd);
+    }
+  });
+
   it("renders every section as a table", () => {
     const report = renderReport(results);
     for (const heading of [
@@ -102,6 +132,7 @@ describe("The benchmark suite in --quick mode", () => {
       "3. Extract",
       "4. Packaging",
       "5. End to end",
+      "6. Cost in AWS",
     ]) {
       expect(report).toContain(heading);
     }

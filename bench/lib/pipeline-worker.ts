@@ -1,0 +1,68 @@
+// A local pipeline worker (bench/workers/e2e-run.ts, cost-run.ts) against a Spotify emulator
+// this process serves, on a fresh data folder that is removed afterwards. The emulator's
+// credentials reach the worker in its environment, never in its arguments.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
+import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { runWorker, type WorkerResult } from "./child";
+
+/** What every pipeline worker is given, besides its own arguments. */
+export interface PipelineWorkerArgs {
+  dataDir: string;
+  apiBaseUrl: string;
+  accountsBaseUrl: string;
+  playlistIds: string[];
+}
+
+export async function runPipelineWorker<R>(
+  name: string,
+  options: {
+    catalogue: SpotifyCatalogue;
+    workDir: string;
+    /** The data folder's name starts so. */
+    label: string;
+    args: object;
+    env?: Record<string, string>;
+  },
+): Promise<R & WorkerResult> {
+  const { catalogue } = options;
+  const emulator = await startSpotifyEmulator({
+    catalogue,
+    pagingBaseUrl: "https://api.spotify.com/v1",
+  });
+  const dataDir = mkdtempSync(path.join(options.workDir, `${options.label}-`));
+  try {
+    const common: PipelineWorkerArgs = {
+      dataDir,
+      apiBaseUrl: emulator.apiBaseUrl,
+      accountsBaseUrl: emulator.accountsBaseUrl,
+      playlistIds: catalogue.playlists.map((p) => p.playlist.id),
+    };
+    return await runWorker<R>(
+      name,
+      { ...common, ...options.args },
+      {
+        env: {
+          ...options.env,
+          BENCH_SPOTIFY_CLIENT_ID: emulator.credentials.clientId,
+          BENCH_SPOTIFY_CLIENT_SECRET: emulator.credentials.clientSecret,
+          BENCH_SPOTIFY_REFRESH_TOKEN: emulator.credentials.refreshToken,
+        },
+      },
+    );
+  } finally {
+    await emulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** In a worker: the emulator's credentials its parent put in the environment. */
+export function benchSpotifyCredentials() {
+  return {
+    clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
+    clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
+    refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
+  };
+}

@@ -1,0 +1,652 @@
+// Every principal of the stack and the AWS calls it makes in a run, each an IamRequest to
+// simulate, plus the calls it must NOT be able to make. Lambda calls are SDK commands (their
+// IAM requests come from sdk-commands.ts, and permissions.test.ts checks that every command a
+// function's code sends has a call here); service calls (Step Functions invoking the
+// functions, Scheduler starting runs, the crawler, CloudWatch alarms) are what those services
+// document doing with the role or key.
+
+import { LAKE_TABLES, lakeKeys, rawKeys } from "../../../functions/commons/keys";
+import type { SnapshotHour } from "../../../functions/commons/snapshot";
+import { ATHENA_RESULTS_PREFIX } from "../../../infra/constructs/storage";
+import { PIPELINE_STEP_NAMES, type PipelineStep } from "../../../statemachine/pipeline";
+import { SDK_COMMANDS, type CallTarget, type IamRequest } from "./sdk-commands";
+import { arnOf, OTHER_ACCOUNT, PARTITION, type StackModel } from "./stack-model";
+
+export interface Call {
+  why: string;
+  /** The SDK command, for the calls of a function's code. */
+  command?: string;
+  requests: IamRequest[];
+}
+
+export interface Principal {
+  /** What the reports call it, e.g. `lambda transform-snapshot`. */
+  name: string;
+  /** Who signs the requests: a role ARN or a service principal. */
+  principal: string;
+  /** The role whose inline policies apply (none for a service acting on a resource policy). */
+  roleArn?: string;
+  /** The service that assumes the role, with the context it sends (trust policy). */
+  trustedService?: { service: string; context: Record<string, string> };
+  calls: Call[];
+  mustDeny: Call[];
+}
+
+export const SNAPSHOT: SnapshotHour = { date: "2026-11-22", hour: "05" } as SnapshotHour;
+const PLAYLIST = "3cEYpjA9oz9GiPac4AsH4n";
+
+const s3Object = (bucket: string, key: string) => `arn:${PARTITION}:s3:::${bucket}/${key}`;
+
+export function sdkCall(why: string, command: string, target: CallTarget, model: StackModel): Call {
+  const requests = SDK_COMMANDS[command];
+  if (!requests) throw new Error(`no row for ${command} in sdk-commands.ts`);
+  return { why, command, requests: requests(target, model, command) };
+}
+
+const one = (why: string, request: IamRequest): Call => ({ why, requests: [request] });
+
+type Names = ReturnType<typeof names>;
+/** A raw Spotify response, which only the extract and transform functions may read. */
+const readRaw = (n: Names, why: string) =>
+  one(why, {
+    action: "s3:GetObject",
+    resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+  });
+/** Entries set aside in quarantine/, which is not a table: only the transform touches it. */
+const readQuarantine = (n: Names, why: string) =>
+  one(why, { action: "s3:GetObject", resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT)) });
+
+/** Names of the stage's resources, from the synthesized (and resolved) stack. */
+function names(model: StackModel) {
+  const only = (type: string, field: string) => {
+    const all = model.resources(type);
+    if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+    return String(all[0]![field]);
+  };
+  const bucket = (role: string) => {
+    const found = model
+      .resources("aws_s3_bucket")
+      .map((b) => String(b.bucket))
+      .filter((name) => new RegExp(`-${role}-\\d{12}-`).test(name));
+    if (found.length !== 1) throw new Error(`expected one ${role} bucket, found ${found.length}`);
+    return found[0]!;
+  };
+  return {
+    raw: bucket("raw"),
+    lake: bucket("lake"),
+    results: bucket("athena-results"),
+    database: only("aws_glue_catalog_database", "name"),
+    crawler: only("aws_glue_crawler", "name"),
+    workgroup: only("aws_athena_workgroup", "name"),
+    secret: arnOf(model, "aws_secretsmanager_secret", "/spotify-credentials"),
+  };
+}
+
+/** The role ARN of a Lambda function, and its log group's ARN. */
+function lambdaRole(model: StackModel, step: PipelineStep) {
+  const fn = model
+    .resources("aws_lambda_function")
+    .find((f) => String(f.function_name).endsWith(`-${step}`));
+  if (!fn) throw new Error(`no Lambda function for step ${step}`);
+  const logGroup = String((fn.logging_config as { log_group: string }).log_group);
+  return {
+    roleArn: String(fn.role),
+    logGroupArn: `arn:${PARTITION}:logs:${model.region}:${model.account}:log-group:${logGroup}`,
+  };
+}
+
+/** The calls of each function's code in a run, by step. */
+function functionCalls(
+  model: StackModel,
+): Record<PipelineStep, { calls: Call[]; mustDeny: Call[] }> {
+  const n = names(model);
+  const call = (why: string, command: string, target: CallTarget) =>
+    sdkCall(why, command, target, model);
+  const raw = (key: string) => ({ bucket: n.raw, key });
+  const lake = (key: string) => ({ bucket: n.lake, key });
+  const lease = rawKeys.snapshotLease(SNAPSHOT);
+
+  /** The snapshot lease every writing step takes, renews and frees (snapshot-lease.ts). */
+  const leaseCalls = [
+    call("read the snapshot lease", "s3:GetObjectCommand", raw(lease)),
+    call("take the snapshot lease (conditional write)", "s3:PutObjectCommand", raw(lease)),
+    call("free the snapshot lease", "s3:DeleteObjectsCommand", { bucket: n.raw, keys: [lease] }),
+  ];
+  const secretCalls = [
+    call(
+      "read the Spotify credentials (Middy, then fresh)",
+      "secrets-manager:GetSecretValueCommand",
+      {
+        secret: n.secret,
+      },
+    ),
+    call(
+      "store a refreshed access token or rotated refresh token",
+      "secrets-manager:PutSecretValueCommand",
+      {
+        secret: n.secret,
+      },
+    ),
+  ];
+  const tokenLease = [
+    call("read the token refresh lease", "s3:GetObjectCommand", raw(rawKeys.tokenRefreshLease)),
+    call("take the token refresh lease", "s3:PutObjectCommand", raw(rawKeys.tokenRefreshLease)),
+    call("free the token refresh lease", "s3:DeleteObjectsCommand", {
+      bucket: n.raw,
+      keys: [rawKeys.tokenRefreshLease],
+    }),
+  ];
+  const playlistPrefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST);
+  const songsPartition = lakeKeys.partitionPrefix("songs_data", SNAPSHOT);
+  const athena = {
+    database: n.database,
+    partitions: Object.fromEntries(
+      LAKE_TABLES.map((table) => [table, lakeKeys.partitionPrefix(table, SNAPSHOT)]),
+    ),
+    lakeBucket: n.lake,
+    resultsBucket: n.results,
+    resultsPrefix: ATHENA_RESULTS_PREFIX,
+  };
+  const denyRawWrite = one("write Spotify data into the lake bucket", {
+    action: "s3:PutObject",
+    resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+  });
+
+  return {
+    "prepare-run": {
+      calls: [],
+      mustDeny: [
+        one("read the Spotify secret", {
+          action: "secretsmanager:GetSecretValue",
+          resource: n.secret,
+        }),
+        readRaw(n, "read raw data"),
+      ],
+    },
+    "extract-playlist": {
+      calls: [
+        ...leaseCalls,
+        ...secretCalls,
+        ...tokenLease,
+        call(
+          "is the playlist already extracted (its manifest)?",
+          "s3:GetObjectCommand",
+          raw(rawKeys.playlistManifest(SNAPSHOT, PLAYLIST)),
+        ),
+        call(
+          "store the playlist as received",
+          "s3:PutObjectCommand",
+          raw(rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+        ),
+        call(
+          "store an items page as received",
+          "s3:PutObjectCommand",
+          raw(rawKeys.itemsPage(SNAPSHOT, PLAYLIST, 1)),
+        ),
+        call(
+          "commit the playlist (manifest last)",
+          "s3:PutObjectCommand",
+          raw(rawKeys.playlistManifest(SNAPSHOT, PLAYLIST)),
+        ),
+        call("list the playlist's folder for stale pages", "s3:ListObjectsV2Command", {
+          bucket: n.raw,
+          prefix: playlistPrefix,
+        }),
+        call("delete stale pages of an earlier attempt", "s3:DeleteObjectsCommand", {
+          bucket: n.raw,
+          keys: [rawKeys.itemsPage(SNAPSHOT, PLAYLIST, 7)],
+        }),
+      ],
+      mustDeny: [
+        denyRawWrite,
+        one("write outside spotify/ and _leases/ in the raw bucket", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, "other/playlist.json"),
+        }),
+        one("change the Spotify secret's policy", {
+          action: "secretsmanager:PutResourcePolicy",
+          resource: n.secret,
+        }),
+      ],
+    },
+    "extract-artists": {
+      calls: [
+        ...leaseCalls,
+        ...secretCalls,
+        ...tokenLease,
+        call(
+          "read each playlist's manifest and pages",
+          "s3:GetObjectCommand",
+          raw(rawKeys.itemsPage(SNAPSHOT, PLAYLIST, 0)),
+        ),
+        call("list the snapshot's playlists", "s3:ListObjectsV2Command", {
+          bucket: n.raw,
+          prefix: rawKeys.snapshotPrefix(SNAPSHOT),
+        }),
+        call(
+          "store an artists response as received",
+          "s3:PutObjectCommand",
+          raw(rawKeys.artistsResponse(SNAPSHOT, 0)),
+        ),
+        call(
+          "commit the artists (manifest last)",
+          "s3:PutObjectCommand",
+          raw(rawKeys.artistsManifest(SNAPSHOT)),
+        ),
+        call("delete stale artists responses", "s3:DeleteObjectsCommand", {
+          bucket: n.raw,
+          keys: [rawKeys.artistsResponse(SNAPSHOT, 9)],
+        }),
+      ],
+      mustDeny: [denyRawWrite],
+    },
+    "transform-snapshot": {
+      calls: [
+        ...leaseCalls,
+        call("list the snapshot's raw responses", "s3:ListObjectsV2Command", {
+          bucket: n.raw,
+          prefix: rawKeys.snapshotPrefix(SNAPSHOT),
+        }),
+        call(
+          "read a raw response",
+          "s3:GetObjectCommand",
+          raw(rawKeys.itemsPage(SNAPSHOT, PLAYLIST, 0)),
+        ),
+        ...LAKE_TABLES.map((table) =>
+          call(
+            `write ${table}'s partition`,
+            "s3:PutObjectCommand",
+            lake(lakeKeys.tableFile(table, SNAPSHOT, 0)),
+          ),
+        ),
+        call(
+          "read back a table file",
+          "s3:GetObjectCommand",
+          lake(lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+        ),
+        call("list a partition for stale files", "s3:ListObjectsV2Command", {
+          bucket: n.lake,
+          prefix: songsPartition,
+        }),
+        call("delete stale files of an earlier attempt", "s3:DeleteObjectsCommand", {
+          bucket: n.lake,
+          keys: [lakeKeys.tableFile("songs_data", SNAPSHOT, 3)],
+        }),
+        call(
+          "set aside malformed entries",
+          "s3:PutObjectCommand",
+          lake(lakeKeys.quarantine(SNAPSHOT)),
+        ),
+        call(
+          "write the transform report",
+          "s3:PutObjectCommand",
+          lake(lakeKeys.transformReport(SNAPSHOT)),
+        ),
+      ],
+      mustDeny: [
+        one("overwrite a raw response", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+        }),
+        one("delete a raw response", {
+          action: "s3:DeleteObject",
+          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+        }),
+        one("write into the Athena results bucket", {
+          action: "s3:PutObject",
+          resource: s3Object(n.results, `${ATHENA_RESULTS_PREFIX}x.csv`),
+        }),
+        one("read the Spotify secret", {
+          action: "secretsmanager:GetSecretValue",
+          resource: n.secret,
+        }),
+      ],
+    },
+    "crawl-lake": {
+      calls: [
+        ...LAKE_TABLES.map((table) =>
+          call(`compare ${table}'s catalog schema`, "glue:GetTableCommand", {
+            database: n.database,
+            table,
+          }),
+        ),
+        ...LAKE_TABLES.map((table) =>
+          call(`register ${table}'s partition`, "glue:BatchCreatePartitionCommand", {
+            database: n.database,
+            table,
+          }),
+        ),
+        call("start the crawler", "glue:StartCrawlerCommand", { crawler: n.crawler }),
+        call("watch the crawler", "glue:GetCrawlerCommand", { crawler: n.crawler }),
+      ],
+      mustDeny: [
+        one("delete a table", {
+          action: "glue:DeleteTable",
+          resource: `arn:${PARTITION}:glue:${model.region}:${model.account}:table/${n.database}/songs_data`,
+        }),
+        one("register partitions in another database", {
+          action: "glue:BatchCreatePartition",
+          resource: `arn:${PARTITION}:glue:${model.region}:${model.account}:database/other_db`,
+        }),
+        one("start another crawler", {
+          action: "glue:StartCrawler",
+          resource: `arn:${PARTITION}:glue:${model.region}:${model.account}:crawler/other-crawler`,
+        }),
+      ],
+    },
+    "validate-snapshot": {
+      calls: [
+        call("start a check", "athena:StartQueryExecutionCommand", {
+          workgroup: n.workgroup,
+          athena,
+        }),
+        call("poll a check", "athena:GetQueryExecutionCommand", { workgroup: n.workgroup }),
+        call("read a check's rows", "athena:GetQueryResultsCommand", {
+          workgroup: n.workgroup,
+          athena,
+        }),
+      ],
+      mustDeny: [
+        one("query through another workgroup (no cutoff, no enforced results location)", {
+          action: "athena:StartQueryExecution",
+          resource: `arn:${PARTITION}:athena:${model.region}:${model.account}:workgroup/primary`,
+        }),
+        readRaw(n, "read raw data"),
+        readQuarantine(n, "read quarantined entries through Athena"),
+        one("write into the lake", {
+          action: "s3:PutObject",
+          resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+        }),
+      ],
+    },
+  };
+}
+
+/** The Lambda principals: each function's code calls plus what Lambda does with the role. */
+export function lambdaPrincipals(model: StackModel): Principal[] {
+  const calls = functionCalls(model);
+  return PIPELINE_STEP_NAMES.map((step) => {
+    const { roleArn, logGroupArn } = lambdaRole(model, step);
+    return {
+      name: `lambda ${step}`,
+      principal: roleArn,
+      roleArn,
+      trustedService: { service: "lambda.amazonaws.com", context: {} },
+      calls: [
+        one("Lambda writes the function's logs", {
+          action: "logs:CreateLogStream",
+          resource: `${logGroupArn}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`,
+        }),
+        one("Lambda writes the function's logs", {
+          action: "logs:PutLogEvents",
+          resource: `${logGroupArn}:log-stream:2026/11/22/[$LATEST]0123456789abcdef`,
+        }),
+        one("Lambda sends traces (Active tracing)", {
+          action: "xray:PutTraceSegments",
+          resource: "*",
+        }),
+        one("Lambda sends traces (Active tracing)", {
+          action: "xray:PutTelemetryRecords",
+          resource: "*",
+        }),
+        ...calls[step].calls,
+      ],
+      mustDeny: [
+        one("write another function's logs", {
+          action: "logs:PutLogEvents",
+          resource: `arn:${PARTITION}:logs:${model.region}:${model.account}:log-group:/aws/lambda/other:log-stream:x`,
+        }),
+        ...calls[step].mustDeny,
+      ],
+    };
+  });
+}
+
+/** The state machine, the scheduler, the crawler and CloudWatch alarms. */
+export function servicePrincipals(model: StackModel): Principal[] {
+  const n = names(model);
+  const arn = (service: string, resource: string) =>
+    `arn:${PARTITION}:${service}:${model.region}:${model.account}:${resource}`;
+  const stateMachine = model.resources("aws_sfn_state_machine")[0]!;
+  const stateMachineArn = arn("states", `stateMachine:${String(stateMachine.name)}`);
+  const schedule = model.resources("aws_scheduler_schedule")[0]!;
+  const target = schedule.target as {
+    arn: string;
+    role_arn: string;
+    dead_letter_config: { arn: string };
+  };
+  const crawler = model.resources("aws_glue_crawler")[0]!;
+  const sameAccount = { "aws:SourceAccount": model.account };
+
+  // Every function a Task of the deployed definition invokes.
+  const invoked = new Set<string>();
+  JSON.stringify(JSON.parse(String(stateMachine.definition)), (key, value: unknown) => {
+    if (key === "FunctionName" && typeof value === "string") invoked.add(value);
+    return value;
+  });
+
+  // Glue crawls each S3 target with the crawler's role: lists and reads its objects
+  // (https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html).
+  const targets = (crawler.s3_target as { path: string }[]).map((t) => {
+    const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(t.path);
+    if (!match) throw new Error(`crawler target ${t.path} is not an s3:// path`);
+    return { bucket: match[1]!, prefix: match[2]! };
+  });
+  const tableArn = (table: string) => arn("glue", `table/${n.database}/${table}`);
+  const tableOf = (prefix: string) => prefix.replace(/\/$/, "").split("/").pop()!;
+  const crawlerRole = String(crawler.role);
+  const crawlerGlue = (action: string, table?: string) =>
+    [
+      arn("glue", "catalog"),
+      arn("glue", `database/${n.database}`),
+      ...(table ? [tableArn(table)] : []),
+    ].map((resource) => ({ action, resource }));
+  const crawlerLogs = arn("logs", `log-group:/aws-glue/crawlers:log-stream:${n.crawler}`);
+  const alarmArn = arn(
+    "cloudwatch",
+    `alarm:${String(model.resources("aws_cloudwatch_metric_alarm")[0]!.alarm_name)}`,
+  );
+  const topicArn = arn("sns", `${String(model.resources("aws_sns_topic")[0]!.name)}`);
+  const keyArn = String(model.resources("aws_sns_topic")[0]!.kms_master_key_id);
+  const fromAlarm = { "aws:SourceAccount": model.account, "aws:SourceArn": alarmArn };
+
+  return [
+    {
+      name: "state machine",
+      principal: String(stateMachine.role_arn),
+      roleArn: String(stateMachine.role_arn),
+      trustedService: { service: "states.amazonaws.com", context: sameAccount },
+      calls: [
+        ...[...invoked].sort().map((fn) =>
+          one(`a Task invokes ${fn.split(":").pop()}`, {
+            action: "lambda:InvokeFunction",
+            resource: fn,
+          }),
+        ),
+        // Step Functions sets up the vended log delivery and sends traces with the role (the
+        // actions its logging guide lists, restated here rather than read from the policy, so
+        // the simulation checks the policy instead of repeating it).
+        ...[
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:DescribeResourcePolicies",
+          "logs:DescribeLogGroups",
+        ].map((action) => one("deliver execution logs", { action, resource: "*" })),
+        ...[
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+        ].map((action) => one("trace executions", { action, resource: "*" })),
+      ],
+      mustDeny: [
+        one("invoke a function of another stage", {
+          action: "lambda:InvokeFunction",
+          resource: arn("lambda", "function:spotify-lake-other-transform-snapshot"),
+        }),
+        one("start itself again", { action: "states:StartExecution", resource: stateMachineArn }),
+      ],
+    },
+    {
+      name: "scheduler",
+      principal: target.role_arn,
+      roleArn: target.role_arn,
+      trustedService: { service: "scheduler.amazonaws.com", context: sameAccount },
+      calls: [
+        one("start the hourly run", { action: "states:StartExecution", resource: target.arn }),
+        one("dead-letter a start that kept failing", {
+          action: "sqs:SendMessage",
+          resource: target.dead_letter_config.arn,
+        }),
+      ],
+      mustDeny: [
+        one("start another state machine", {
+          action: "states:StartExecution",
+          resource: arn("states", "stateMachine:other-pipeline"),
+        }),
+        one("dead-letter without TLS", {
+          action: "sqs:SendMessage",
+          resource: target.dead_letter_config.arn,
+          context: { "aws:SecureTransport": "false" },
+        }),
+      ],
+    },
+    {
+      name: "crawler",
+      principal: crawlerRole,
+      roleArn: crawlerRole,
+      trustedService: { service: "glue.amazonaws.com", context: {} },
+      calls: [
+        ...crawlerGlue("glue:GetDatabase").map((r) => one("find the crawler's database", r)),
+        ...targets.flatMap(({ bucket, prefix }) => {
+          const table = tableOf(prefix);
+          const file = `${prefix}snapshot_date=${SNAPSHOT.date}/snapshot_hour=${SNAPSHOT.hour}/part-00000.parquet`;
+          return [
+            one(`list ${prefix}`, {
+              action: "s3:ListBucket",
+              resource: `arn:${PARTITION}:s3:::${bucket}`,
+              context: { "s3:prefix": prefix },
+            }),
+            one(`read ${file}`, { action: "s3:GetObject", resource: s3Object(bucket, file) }),
+            ...[
+              "glue:GetTable",
+              "glue:CreateTable",
+              "glue:UpdateTable",
+              "glue:GetPartitions",
+              "glue:BatchGetPartition",
+              "glue:BatchCreatePartition",
+              "glue:UpdatePartition",
+              "glue:BatchUpdatePartition",
+            ].flatMap((action) =>
+              crawlerGlue(action, table).map((r) => one(`${action} for ${table}`, r)),
+            ),
+          ];
+        }),
+        one("write its log stream", { action: "logs:CreateLogStream", resource: crawlerLogs }),
+        one("write its log stream", { action: "logs:PutLogEvents", resource: crawlerLogs }),
+      ],
+      mustDeny: [
+        readRaw(n, "read raw Spotify data"),
+        readQuarantine(n, "read quarantined entries (not a table)"),
+        one("read the lake without TLS", {
+          action: "s3:GetObject",
+          resource: s3Object(targets[0]!.bucket, `${targets[0]!.prefix}x.parquet`),
+          context: { "aws:SecureTransport": "false" },
+        }),
+        one("delete a table (delete behaviour is LOG)", {
+          action: "glue:DeleteTable",
+          resource: tableArn("songs_data"),
+        }),
+        one("create a partition index (disabled in its configuration)", {
+          action: "glue:CreatePartitionIndex",
+          resource: tableArn("songs_data"),
+        }),
+        one("write lake objects", {
+          action: "s3:PutObject",
+          resource: s3Object(n.lake, "songs_data/x.parquet"),
+        }),
+      ],
+    },
+    {
+      name: "CloudWatch alarms → alert topic",
+      principal: "cloudwatch.amazonaws.com",
+      calls: [
+        one("an alarm publishes its notification", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: fromAlarm,
+        }),
+        one("SNS encrypts it with the topic's key on CloudWatch's behalf", {
+          action: "kms:GenerateDataKey",
+          resource: keyArn,
+          context: fromAlarm,
+        }),
+        one("SNS decrypts the data key on CloudWatch's behalf", {
+          action: "kms:Decrypt",
+          resource: keyArn,
+          context: fromAlarm,
+        }),
+      ],
+      mustDeny: [
+        one("another account's alarm uses the key", {
+          action: "kms:GenerateDataKey",
+          resource: keyArn,
+          context: {
+            "aws:SourceAccount": OTHER_ACCOUNT,
+            "aws:SourceArn": `arn:${PARTITION}:cloudwatch:${model.region}:${OTHER_ACCOUNT}:alarm:x`,
+          },
+        }),
+        one("another stage's alarm uses the key", {
+          action: "kms:GenerateDataKey",
+          resource: keyArn,
+          context: {
+            "aws:SourceAccount": model.account,
+            "aws:SourceArn": arn("cloudwatch", "alarm:other-stage-failed"),
+          },
+        }),
+        one("an alarm publishes without TLS", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: { ...fromAlarm, "aws:SecureTransport": "false" },
+        }),
+        one("another stage's alarm publishes to the topic", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: {
+            "aws:SourceAccount": model.account,
+            "aws:SourceArn": arn("cloudwatch", "alarm:other-stage-failed"),
+          },
+        }),
+        one("another account's alarm publishes to the topic", {
+          action: "sns:Publish",
+          resource: topicArn,
+          context: { "aws:SourceAccount": OTHER_ACCOUNT, "aws:SourceOwner": OTHER_ACCOUNT },
+        }),
+      ],
+    },
+  ];
+}
+
+/** Another account's principal, allowed everything by its own account, against our resources. */
+export function otherAccountCalls(model: StackModel): Call[] {
+  const n = names(model);
+  return [
+    readRaw(n, "read raw data"),
+    one("read the lake", {
+      action: "s3:GetObject",
+      resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+    }),
+    one("list the lake", { action: "s3:ListBucket", resource: `arn:${PARTITION}:s3:::${n.lake}` }),
+    one("read the Spotify secret", { action: "secretsmanager:GetSecretValue", resource: n.secret }),
+    one("decrypt with the alert key", {
+      action: "kms:Decrypt",
+      resource: String(model.resources("aws_sns_topic")[0]!.kms_master_key_id),
+    }),
+  ];
+}
+
+export const OTHER_ACCOUNT_PRINCIPAL = `arn:${PARTITION}:iam::${OTHER_ACCOUNT}:role/intruder`;
