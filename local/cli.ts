@@ -14,6 +14,7 @@ import type { LocalRunResult, StateProgress } from "./local-pipeline";
 import { executionInputOf, refuseEmptyOptions, UsageError } from "./cli-input";
 import { localPaths, runPipelineLocally } from "./local-pipeline";
 import { formatTable, formatSummary } from "./report";
+import { recordLocalRun, runRecordOf } from "./run-records";
 import { authorizeCommand } from "./authorize-command";
 import { doctorCommand } from "./doctor-command";
 import { spotifyRecorder } from "./spotify-emulator/recorder";
@@ -113,6 +114,7 @@ async function run(argv: string[]): Promise<number> {
   console.log(`Lake: ${dataDir}\n`);
 
   let result: LocalRunResult;
+  const startedAt = new Date();
   try {
     const defaultPlaylists = target.defaultPlaylists ?? (await replayPlaylistIds(values.replay!));
     result = await runPipelineLocally({
@@ -129,6 +131,8 @@ async function run(argv: string[]): Promise<number> {
     // Also after a failed run: its errors are worth replaying too.
     await recorder?.save();
   }
+  // What the backfill and `runs --local` read (local/run-records.ts).
+  await recordLocalRun(dataDir, runRecordOf(input, result, startedAt));
   if (recorder) console.log(`\nRecorded ${recorder.size} responses in ${values.record}`);
   console.log("");
   console.log(formatSummary(result, dataDir));
@@ -215,23 +219,28 @@ async function query(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+/** The local commands by name; the operations CLI (ops/cli.ts) hands its local verbs to them. */
+export const LOCAL_COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run,
   query,
   authorize: authorizeCommand,
   doctor: doctorCommand,
 };
 
-const [command, ...rest] = process.argv.slice(2);
-const main = command ? COMMANDS[command] : undefined;
-if (!main) {
-  console.error(USAGE);
-  process.exit(2);
-}
-main(rest).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+/** Runs one local command to its exit code, printing an unexpected error. */
+export function runLocalCommand(command: string | undefined, argv: string[]): Promise<number> {
+  const main = command ? LOCAL_COMMANDS[command] : undefined;
+  if (!main) {
+    console.error(USAGE);
+    return Promise.resolve(2);
+  }
+  return main(argv).catch((error: unknown) => {
     console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+    return 1;
+  });
+}
+
+if (require.main === module) {
+  const [command, ...rest] = process.argv.slice(2);
+  void runLocalCommand(command, rest).then((code) => process.exit(code));
+}
