@@ -2,12 +2,8 @@
 // results (GetQueryResults, 1,000 rows a page), and say what it scanned and cost. A failed
 // query reports Athena's reason. The rows come back as text, as Athena returns them.
 
-import {
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  type AthenaClient,
-} from "@aws-sdk/client-athena";
+import { GetQueryResultsCommand, type AthenaClient } from "@aws-sdk/client-athena";
+import { AthenaQueryEngine } from "../../functions/commons/aws/athena-query-engine";
 import { awsCall, OpsError } from "../errors";
 
 /** Athena's price: USD 5 per TB scanned, at least 10 MB per query (eu-west-1, us-east-1, 2026). */
@@ -53,33 +49,21 @@ export async function runAthenaQuery(options: QueryOptions): Promise<QueryResult
     subject: `Athena workgroup ${workgroup}`,
     notFoundHint: "Is the stack deployed in this region (--stage, --region)?",
   };
-  const started = await awsCall(context, () =>
-    athena.send(
-      new StartQueryExecutionCommand({
-        QueryString: options.sql,
-        WorkGroup: workgroup,
-        QueryExecutionContext: { Database: options.database },
-      }),
-    ),
-  );
-  const queryExecutionId = started.QueryExecutionId!;
-  let execution;
-  for (;;) {
-    const answer = await awsCall(context, () =>
-      athena.send(new GetQueryExecutionCommand({ QueryExecutionId: queryExecutionId })),
-    );
-    execution = answer.QueryExecution;
-    const state = execution?.Status?.State;
-    if (state === "SUCCEEDED") break;
-    if (state === "FAILED" || state === "CANCELLED") {
-      const reason =
-        execution?.Status?.AthenaError?.ErrorMessage ??
-        execution?.Status?.StateChangeReason ??
-        "no reason given";
-      throw new OpsError(`Query ${state === "FAILED" ? "failed" : "was cancelled"}: ${reason}`);
+  // Starting and polling are the validation step's (functions/commons/aws); paging is this
+  // module's, which stops at maxRows and takes the names from the result's metadata.
+  const engine = new AthenaQueryEngine(workgroup, options.database, athena);
+  const queryExecutionId = await awsCall(context, () => engine.start(options.sql));
+  let status = await awsCall(context, () => engine.status(queryExecutionId));
+  while (status.state !== "SUCCEEDED") {
+    if (status.state === "FAILED" || status.state === "CANCELLED") {
+      throw new OpsError(
+        `Query ${status.state === "FAILED" ? "failed" : "was cancelled"}: ${status.reason ?? "no reason given"}`,
+      );
     }
     await sleep(options.pollMs ?? 500);
+    status = await awsCall(context, () => engine.status(queryExecutionId));
   }
+  const bytesScanned = status.bytesScanned ?? 0;
 
   const columns: string[] = [];
   const rows: Record<string, string | null>[] = [];
@@ -121,7 +105,6 @@ export async function runAthenaQuery(options: QueryOptions): Promise<QueryResult
     nextToken = truncated ? undefined : page.NextToken;
   } while (nextToken);
 
-  const bytesScanned = execution?.Statistics?.DataScannedInBytes ?? 0;
   return {
     queryExecutionId,
     columns,
