@@ -99,6 +99,9 @@ const FAILED_RUN = history(
   },
 );
 
+/** The watched execution, as every test here follows it. */
+const WATCHED = { sfn, region: REGION, executionArn: ARN, topLevelStates: TOP_LEVEL };
+
 function collect() {
   const events: WatchEvent[] = [];
   const lines: string[] = [];
@@ -125,10 +128,7 @@ describe("Function: watchExecution", () => {
 
     // Act
     const end = await watchExecution({
-      sfn,
-      region: REGION,
-      executionArn: ARN,
-      topLevelStates: TOP_LEVEL,
+      ...WATCHED,
       onEvent,
       sleep: async () => {},
     });
@@ -165,10 +165,7 @@ describe("Function: watchExecution", () => {
     const { lines, onEvent } = collect();
 
     const end = await watchExecution({
-      sfn,
-      region: REGION,
-      executionArn: ARN,
-      topLevelStates: TOP_LEVEL,
+      ...WATCHED,
       onEvent,
       sleep: async () => {},
     });
@@ -200,10 +197,7 @@ describe("Function: watchExecution", () => {
       ),
     });
     const end = await watchExecution({
-      sfn,
-      region: REGION,
-      executionArn: ARN,
-      topLevelStates: TOP_LEVEL,
+      ...WATCHED,
       onEvent: () => {},
       sleep: async () => {},
     });
@@ -222,10 +216,7 @@ describe("Function: watchExecution", () => {
 
     // Act
     await watchExecution({
-      sfn,
-      region: REGION,
-      executionArn: ARN,
-      topLevelStates: TOP_LEVEL,
+      ...WATCHED,
       onEvent,
       pollMs: 2000,
       sleep: async (ms) => void sleeps.push(ms),
@@ -258,10 +249,7 @@ describe("Function: watchExecution", () => {
 
     // Act
     const end = await watchExecution({
-      sfn,
-      region: REGION,
-      executionArn: ARN,
-      topLevelStates: TOP_LEVEL,
+      ...WATCHED,
       onEvent,
       minRedrives: 1,
       sleep: async () => {},
