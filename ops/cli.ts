@@ -59,10 +59,28 @@ const RESOURCE_OPTIONS = {
   secretId: ["--secret-id <arn>", "the Spotify secret (default: the stack's output)"],
 } as const;
 
+/** Options of the local pipeline, refused with --stage rather than silently ignored. */
+const LOCAL_ONLY: Record<string, string> = {
+  replay: "--replay",
+  live: "--live",
+  extendedQuota: "--extended-quota",
+  credentials: "--credentials",
+  unavailablePlaylists: "--unavailable-playlists",
+  dataDir: "--data-dir",
+  record: "--record",
+  verbose: "--verbose",
+};
+
 /** The stage target, or undefined for the local pipeline; refuses both at once. */
 function stageOf(flags: Flags): AwsTarget | undefined {
   if (flags.stage && flags.local) throw new OpsError("--stage and --local exclude each other");
   if (!flags.stage) return undefined;
+  const localOnly = Object.entries(LOCAL_ONLY).find(([key]) => flags[key] !== undefined);
+  if (localOnly) {
+    throw new OpsError(
+      `${localOnly[1]} works on the local pipeline only: leave it out with --stage`,
+    );
+  }
   return awsTarget(flags as unknown as StackFlags);
 }
 
@@ -495,10 +513,6 @@ export function buildProgram(exit: { code: number } = { code: 0 }): Command {
         secretId: target.stack.output("secretArn"),
         appMode: target.stack.appMode,
         playlists: playlistsOf(flags.playlists) ?? target.stack.playlists,
-        ...(process.env.SPOTIFY_API_URL ? { apiBaseUrl: process.env.SPOTIFY_API_URL } : {}),
-        ...(process.env.SPOTIFY_ACCOUNTS_URL
-          ? { accountsBaseUrl: process.env.SPOTIFY_ACCOUNTS_URL }
-          : {}),
       });
       for (const line of report.lines) log(line);
       if (report.rotatedRefreshTokenStored)

@@ -60,6 +60,12 @@ describe("Command: spotify-lake", () => {
       stderr: "--stage and --local exclude each other",
     });
     expect(await cli("backfill", "--from", "2026-11-22T00:00:00Z")).toMatchObject({ code: 2 });
+    expect(
+      await cli("start", "--stage", "dev", "--replay", "test/fixtures/recorded-spotify"),
+    ).toMatchObject({
+      code: 1,
+      stderr: "--replay works on the local pipeline only: leave it out with --stage",
+    });
     expect(() => sinceOf("last week")).toThrow(
       "--since must be an ISO time or a span such as 24h or 7d, got last week",
     );
