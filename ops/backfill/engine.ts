@@ -62,6 +62,8 @@ export interface BackfillOptions {
   onProgress?: (progress: BackfillProgress) => void;
   /** Called as an hour starts (after the skipping). */
   onStart?: (hour: string) => void;
+  /** The clock --to is checked against. */
+  now?: Date;
 }
 
 export async function backfill(options: BackfillOptions): Promise<HourOutcome[]> {
@@ -72,6 +74,13 @@ export async function backfill(options: BackfillOptions): Promise<HourOutcome[]>
     );
   }
   const hours = hoursBetween(options.from, options.to);
+  // The pipeline refuses a snapshot after its start: say so once, not once per hour.
+  const now = options.now ?? new Date();
+  if (Date.parse(hours.at(-1)!) > now.getTime()) {
+    throw new OpsError(
+      `--to ${options.to} is in the future: the last hour a run can take is the current one`,
+    );
+  }
   const done = await runner.alreadyDone(hours);
   const outcomes = new Map<string, HourOutcome>();
   const counts = { done: 0, total: hours.length, succeeded: 0, failed: 0, skipped: 0 };

@@ -140,6 +140,22 @@ describe("Function: backfill", () => {
     expect(table).toContain("(3 rows)");
   });
 
+  it("refuses hours in the future before running any", async () => {
+    const control = controlledRunner();
+    await expect(
+      backfill({
+        from: hour(0),
+        to: hour(3),
+        concurrency: 1,
+        runner: control.runner,
+        now: new Date(hour(2)),
+      }),
+    ).rejects.toThrow(
+      `--to ${hour(3)} is in the future: the last hour a run can take is the current one`,
+    );
+    expect(control.started).toEqual([]);
+  });
+
   it("refuses a concurrency below one", async () => {
     await expect(
       backfill({ from: hour(0), to: hour(1), concurrency: 0, runner: controlledRunner().runner }),
