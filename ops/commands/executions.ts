@@ -26,6 +26,10 @@ import {
   withStack,
 } from "../command-options";
 
+/** The ARN of an execution the user named, under the stack's state machine. */
+const executionOf = (target: AwsTarget, reference: string) =>
+  executionArnOf(reference, target.stack.output("stateMachineArn"), target.stack.region);
+
 /** The definition's top-level states: the lines watch prints. */
 function topLevelStates(): Set<string> {
   return new Set(Object.keys(loadPipelineDefinition().States));
@@ -85,11 +89,7 @@ export function addExecutionCommands(program: Command, act: Act): void {
   ).action(
     act(async (execution: string, flags: Flags) => {
       const target = requireStage(flags, "watch");
-      const arn = executionArnOf(
-        execution,
-        target.stack.output("stateMachineArn"),
-        target.stack.region,
-      );
+      const arn = executionOf(target, execution);
       return follow(target, arn);
     }),
   );
@@ -158,11 +158,7 @@ export function addExecutionCommands(program: Command, act: Act): void {
     .action(
       act(async (execution: string, flags: Flags) => {
         const target = requireStage(flags, "redrive");
-        const arn = executionArnOf(
-          execution,
-          target.stack.output("stateMachineArn"),
-          target.stack.region,
-        );
+        const arn = executionOf(target, execution);
         const redriven = await redriveExecution(
           target.sfn(),
           target.stack.region,
