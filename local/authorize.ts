@@ -18,7 +18,10 @@ export interface AuthorizeOptions {
   accountsBaseUrl: string;
   /** e.g. http://127.0.0.1:8888/callback; must be registered for the app, exactly. */
   redirectUri: string;
+  /** Where the credentials are stored (0600), unless `save` stores them elsewhere. */
   credentialsFile: string;
+  /** Stores the credentials instead of the file (e.g. into a stage's secret: ops/aws/spotify-secret.ts). */
+  save?: (credentials: SpotifyCredentials) => Promise<void>;
   /** How long to wait for the callback. */
   timeoutMs: number;
   /** Called with the consent URL once the callback listens (opens a browser, or a test's fetch). */
@@ -181,7 +184,8 @@ export async function authorize(options: AuthorizeOptions): Promise<SpotifyCrede
   if (!code) throw new AuthorizationFailed("the callback carried neither a code nor an error");
 
   const credentials = await exchangeCode(options, code, verifier);
-  writeCredentialsFile(options.credentialsFile, credentials);
+  if (options.save) await options.save(credentials);
+  else writeCredentialsFile(options.credentialsFile, credentials);
   return credentials;
 }
 

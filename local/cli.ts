@@ -217,7 +217,8 @@ async function query(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+/** The local commands by name; the operations CLI (ops/cli.ts) hands its local verbs to them. */
+export const LOCAL_COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run,
   query,
   authorize: authorizeCommand,
@@ -225,16 +226,20 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   explore: exploreCommand,
 };
 
-const [command, ...rest] = process.argv.slice(2);
-const main = command ? COMMANDS[command] : undefined;
-if (!main) {
-  console.error(USAGE);
-  process.exit(2);
-}
-main(rest).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+/** Runs one local command to its exit code, printing an unexpected error. */
+export function runLocalCommand(command: string | undefined, argv: string[]): Promise<number> {
+  const main = command ? LOCAL_COMMANDS[command] : undefined;
+  if (!main) {
+    console.error(USAGE);
+    return Promise.resolve(2);
+  }
+  return main(argv).catch((error: unknown) => {
     console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+    return 1;
+  });
+}
+
+if (require.main === module) {
+  const [command, ...rest] = process.argv.slice(2);
+  void runLocalCommand(command, rest).then((code) => process.exit(code));
+}

@@ -1,8 +1,11 @@
-// What each local run leaves in the data folder about itself, for the explorer's runs page
-// (`npm run explore`): runs/<execution>.json with its snapshot, status, time per state, rows
-// per table and checks. AWS keeps the same in the execution history; the local interpreter
+// What each local run leaves in the data folder about itself, as Step Functions remembers
+// executions: runs/<execution>-<redrive>.json with its snapshot, status, time per state, rows
+// per table and checks, written by the local pipeline when the run ends (`npm start`, the
+// backfill, tests). The explorer's runs page, `runs --local` and the backfill's "already
+// succeeded" read them. AWS keeps the same in the execution history; the local interpreter
 // keeps nothing once the process ends. A run that failed before it fixed its snapshot hour
-// (invalid input) writes nothing, as it promises.
+// (invalid input) writes nothing, as it promises. Outside raw/ and lake/: the lake's bytes do
+// not depend on them.
 
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -98,7 +101,14 @@ export function runRecorder(
   };
 }
 
-/** Every recorded run, newest first; none when nothing ran yet. */
+/** Rows written over all tables, when the run got as far as the transform. */
+export const totalRows = (record: RunRecord): number | undefined =>
+  record.rows ? Object.values(record.rows).reduce((sum, n) => sum + n, 0) : undefined;
+
+/**
+ * Every recorded run, newest first; none when nothing ran yet. A record cut short or mangled
+ * is skipped: a record is a convenience, not data, and must not stop a backfill or a page.
+ */
 export async function readRunRecords(dataDir: string): Promise<RunRecord[]> {
   let names: string[];
   try {
@@ -107,11 +117,19 @@ export async function readRunRecords(dataDir: string): Promise<RunRecord[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const records = await Promise.all(
-    names.map(
-      async (n) => JSON.parse(await readFile(join(runsDirOf(dataDir), n), "utf8")) as RunRecord,
-    ),
-  );
+  const records: RunRecord[] = [];
+  for (const name of names) {
+    try {
+      const record = JSON.parse(
+        await readFile(join(runsDirOf(dataDir), name), "utf8"),
+      ) as RunRecord;
+      if (typeof record.executionName === "string" && typeof record.status === "string") {
+        records.push(record);
+      }
+    } catch {
+      // unreadable: this run is simply not remembered
+    }
+  }
   return records.sort(
     (a, b) => b.startedAt.localeCompare(a.startedAt) || b.redriveCount - a.redriveCount,
   );
