@@ -2,6 +2,7 @@
 // then the manifest that commits them, so the transform can be given exactly the responses a
 // test needs (recorded fixtures, hand-made corruptions, synthetic volume).
 
+import { createHash } from "node:crypto";
 import { rawKeys } from "../../functions/commons/keys";
 import { isSpotifyId, type SnapshotHour } from "../../functions/commons/snapshot";
 import {
@@ -81,3 +82,7 @@ export async function storeArtists(
   };
   await store.put(rawKeys.artistsManifest(snapshot), serializeManifest(manifest));
 }
+
+/** Where extraction stores a page with these bytes (the playlist's stored pages, by sha256). */
+export const storedPageKey = (playlistId: string, body: string): string =>
+  rawKeys.storedPage(playlistId, createHash("sha256").update(body).digest("hex"));
