@@ -7,7 +7,7 @@ import { MAX_PLAYLISTS_PER_RUN } from "../../functions/core/prepare-run";
 import { extractArtists } from "../../functions/core/extract/extract-artists";
 import { extractPlaylist } from "../../functions/core/extract/extract-playlist";
 import { SpotifyClient } from "../../functions/core/spotify/client";
-import type { ObjectStore } from "../../functions/commons/ports";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
 import { parseSnapshotHour, type SnapshotHour } from "../../functions/commons/snapshot";
 import {
   generateSampleCatalogue,
@@ -101,7 +101,7 @@ export interface RawSnapshot {
  */
 export async function extractCatalogue(
   catalogue: SpotifyCatalogue,
-  rawStore: ObjectStore,
+  rawStore: ConditionalObjectStore,
   options: { concurrency?: number; latencyMs?: number; snapshot?: SnapshotHour } = {},
 ): Promise<RawSnapshot & { emulatorRequests: number }> {
   const snapshot = options.snapshot ?? BENCH_SNAPSHOT;

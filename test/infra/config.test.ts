@@ -39,6 +39,7 @@ describe("parseStageConfig", () => {
       athenaBytesScannedCutoff: 1073741824,
       athenaResultsRetentionDays: 7,
       noncurrentVersionRetentionDays: 30,
+      artistMaxAgeHours: 24,
       backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
     });
   });

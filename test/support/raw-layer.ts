@@ -63,15 +63,24 @@ export async function storePlaylist(
 export async function storeArtists(
   store: MemoryObjectStore,
   snapshot: SnapshotHour,
-  responses: { body: string; url: string; status: number }[],
+  responses: {
+    body: string;
+    url: string;
+    status: number;
+    /** Listed as stored details (by content, shared by hours): when fetched, and who is taken. */
+    fetchedAt?: string;
+    artistIds?: string[];
+  }[],
   artistIds: string[],
   missingArtistIds: string[],
 ): Promise<void> {
   const stored: ArtistsManifest["responses"] = [];
-  for (const [index, response] of responses.entries()) {
-    const key = rawKeys.artistsResponse(snapshot, index);
-    await store.put(key, response.body);
-    stored.push({ key, url: response.url, status: response.status });
+  for (const [index, { body, url, status, fetchedAt, artistIds: taken }] of responses.entries()) {
+    const key = fetchedAt
+      ? rawKeys.artistDetails(createHash("sha256").update(body).digest("hex"))
+      : rawKeys.artistsResponse(snapshot, index);
+    await store.put(key, body);
+    stored.push({ key, url, status, ...(fetchedAt ? { fetchedAt, artistIds: taken ?? [] } : {}) });
   }
   const manifest: ArtistsManifest = {
     format: 1,
