@@ -14,6 +14,7 @@ import {
   SAMPLE_PLAYLISTS_PER_SCALE,
   sampleUser,
 } from "../../local/spotify-emulator/sample-data";
+import { catalogueAt } from "../../local/spotify-emulator/evolution";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import type { CataloguePlaylist, SpotifyCatalogue } from "../../local/spotify-emulator/types";
 
@@ -59,9 +60,13 @@ function asSampleUsersLibrary(catalogue: SpotifyCatalogue): SpotifyCatalogue {
   };
 }
 
-/** The sample at `multiple` times its size (scale = multiple), folded to fit one run. */
-export function sampleMultipleCatalogue(multiple: number): SpotifyCatalogue {
-  const catalogue = generateSampleCatalogue({ scale: multiple });
+/**
+ * The sample at `multiple` times its size (scale = multiple), folded to fit one run; with
+ * `hour`, as it stands at that snapshot hour (the sample evolves, see evolution.ts).
+ */
+export function sampleMultipleCatalogue(multiple: number, hour?: string): SpotifyCatalogue {
+  const generated = generateSampleCatalogue({ scale: multiple });
+  const catalogue = hour ? catalogueAt(generated, { hour }) : generated;
   return asSampleUsersLibrary({ ...catalogue, playlists: foldPlaylists(catalogue.playlists) });
 }
 

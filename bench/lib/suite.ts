@@ -1,9 +1,14 @@
-// The whole benchmark: five sections, one run, one machine-readable result. `quick` shrinks
+// The whole benchmark: six sections, one run, one machine-readable result. `quick` shrinks
 // every section to a tiny scale so the suite itself can be tested in `npm test`.
 
 import { mkdirSync } from "node:fs";
 import { benchE2e, E2E_TARGETS, type E2eResult } from "../sections/e2e";
 import { benchExtract, EXTRACT_TARGETS, type ExtractResult } from "../sections/extract";
+import {
+  benchIncremental,
+  INCREMENTAL_TARGETS,
+  type IncrementalResult,
+} from "../sections/incremental";
 import {
   benchPackaging,
   PACKAGING_TARGETS,
@@ -16,7 +21,7 @@ import {
 } from "../sections/transform";
 import { describeMachine, type MachineDescription } from "./machine";
 
-export const SECTIONS = ["transform", "extract", "packaging", "e2e"] as const;
+export const SECTIONS = ["transform", "extract", "packaging", "e2e", "incremental"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -38,12 +43,14 @@ export interface BenchResults {
     extract: typeof EXTRACT_TARGETS;
     packaging: typeof PACKAGING_TARGETS;
     e2e: typeof E2E_TARGETS;
+    incremental: typeof INCREMENTAL_TARGETS;
   };
   /** Sections 1 (throughput) and 2 (memory: `ours.peakRssMiB`) share the transform runs. */
   transform?: TransformScaleResult[];
   extract?: ExtractResult;
   packaging?: FunctionPackagingResult[];
   e2e?: E2eResult;
+  incremental?: IncrementalResult;
 }
 
 export const FULL = {
@@ -52,6 +59,7 @@ export const FULL = {
   extract: { sampleMultiple: 10, latencyMs: 20 },
   coldStartRuns: 9,
   e2eMultiples: [1, 10, 100],
+  incremental: { sampleMultiple: 10, hours: 24 },
 };
 
 export const QUICK = {
@@ -60,6 +68,7 @@ export const QUICK = {
   extract: { sampleMultiple: 1, latencyMs: 5 },
   coldStartRuns: 1,
   e2eMultiples: [1, 2],
+  incremental: { sampleMultiple: 1, hours: 3 },
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -79,6 +88,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       extract: EXTRACT_TARGETS,
       packaging: PACKAGING_TARGETS,
       e2e: E2E_TARGETS,
+      incremental: INCREMENTAL_TARGETS,
     },
   };
   if (sections.has("transform")) {
@@ -99,6 +109,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   if (sections.has("e2e")) {
     results.e2e = await benchE2e({ workDir: options.workDir, multiples: plan.e2eMultiples, log });
+  }
+  if (sections.has("incremental")) {
+    results.incremental = await benchIncremental({ ...plan.incremental, log });
   }
   results.durationMs = Math.round(performance.now() - started);
   return results;

@@ -96,7 +96,7 @@ export function extractLowerBound(
   };
 }
 
-function requestKind(path: string): keyof ExtractModeResult["requests"]["byKind"] {
+export function requestKind(path: string): keyof ExtractModeResult["requests"]["byKind"] {
   if (path === "/api/token") return "token";
   if (/^\/v1\/playlists\/[^/]+$/.test(path)) return "playlist";
   if (/^\/v1\/playlists\/[^/]+\/items$/.test(path)) return "items";
