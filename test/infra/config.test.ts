@@ -129,6 +129,11 @@ describe("parseStageConfig", () => {
       { spotifyAppMode: "premium" },
       /spotifyAppMode must be one of development, extended/,
     ],
+    [
+      "artist details age",
+      { artistMaxAgeHours: 0.5 },
+      /artistMaxAgeHours must be a whole number of hours from 1 to 8760, got 0.5/,
+    ],
   ])("rejects a bad %s, naming the file and the setting", (_, override, message) => {
     expect(() => parseStageConfig({ ...valid, ...override }, "infra/stages/dev.json")).toThrowError(
       expect.objectContaining({

@@ -112,7 +112,10 @@ export async function extractArtists(params: {
         format: MANIFEST_FORMAT,
         snapshot: snapshot.iso,
         artistIds,
-        responses: [...stored, ...responsesOf(reused)],
+        // By key: the same details give the same manifest whether fetched now or earlier.
+        responses: [...stored, ...responsesOf(reused)].sort((a, b) =>
+          a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+        ),
         missingArtistIds,
       };
       await put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
