@@ -149,7 +149,7 @@ export function renderReport(results: BenchResults): string {
             n(h.full),
             n(h.incremental),
             `${n(h.lowerBound)} ${mark(h.incremental === h.lowerBound)}`,
-            ["token", "playlist", "items", "artists"]
+            (["token", "playlist", "items", "artists"] as const)
               .map((k) => h.incrementalByKind[k])
               .join(" / "),
             `${n(h.incrementalMs)} ms`,
