@@ -100,8 +100,8 @@ describe("Module: evolution (the sample as it stands at a snapshot hour)", () =>
     expect(still.playlists.map((p) => p.playlist.snapshot_id)).toEqual(
       base.playlists.map((p) => p.playlist.snapshot_id),
     );
-    const a = catalogueAt(base, { hour: hourAfterEpoch(START), changeRate: 0.5 });
-    const b = catalogueAt(base, { hour: hourAfterEpoch(START + 1), changeRate: 0.5 });
+    const a = catalogueAt(base, { hour: hourAfterEpoch(100), changeRate: 0.5 });
+    const b = catalogueAt(base, { hour: hourAfterEpoch(101), changeRate: 0.5 });
     const changed = a.playlists.filter(
       (p, i) => p.playlist.snapshot_id !== b.playlists[i]!.playlist.snapshot_id,
     );
