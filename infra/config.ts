@@ -69,6 +69,8 @@ export interface StageConfig {
   readonly athenaResultsRetentionDays: number;
   /** Overwritten raw objects (noncurrent versions) are deleted after this many days. */
   readonly noncurrentVersionRetentionDays: number;
+  /** Stored artist details younger than this many hours are not fetched again (24). */
+  readonly artistMaxAgeHours: number;
   readonly backend: BackendConfig;
   /** Load the lake into Snowflake too (infra/constructs/snowflake-lake.ts); undefined: off. */
   readonly snowflake: SnowflakeSettings | undefined;
@@ -108,6 +110,7 @@ const KNOWN_KEYS = new Set([
   "crawl",
   "crawlerLogGroup",
   "noncurrentVersionRetentionDays",
+  "artistMaxAgeHours",
   "backend",
   "snowflake",
 ]);
@@ -245,6 +248,17 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
   };
   const athenaResultsRetentionDays = days("athenaResultsRetentionDays", 7, 3650);
   const noncurrentVersionRetentionDays = days("noncurrentVersionRetentionDays", 30, 3650);
+  const artistMaxAgeHours = input.artistMaxAgeHours ?? 24;
+  if (
+    !Number.isInteger(artistMaxAgeHours) ||
+    (artistMaxAgeHours as number) < 1 ||
+    (artistMaxAgeHours as number) > 8760
+  ) {
+    problem(
+      "artistMaxAgeHours",
+      `must be a whole number of hours from 1 to 8760, got ${show(artistMaxAgeHours)}`,
+    );
+  }
 
   const backend = parseBackend(input.backend, problem);
   const snowflake = parseSnowflakeSettings(input.snowflake, problem);
@@ -270,6 +284,7 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     athenaBytesScannedCutoff: athenaBytesScannedCutoff as number,
     athenaResultsRetentionDays,
     noncurrentVersionRetentionDays,
+    artistMaxAgeHours: artistMaxAgeHours as number,
     backend: backend as BackendConfig,
     snowflake,
   };

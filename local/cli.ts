@@ -102,7 +102,11 @@ async function run(argv: string[]): Promise<number> {
     console.error("--record and --replay exclude each other: a replay has nothing new to record.");
     return 2;
   }
-  const target = await spotifyTargetOrExit(values);
+  // The sample evolves with the snapshot hour: the emulator serves the hour this run takes.
+  // (An unreadable --snapshot is PrepareRun's to refuse, with its own message.)
+  const when = values.snapshot ? new Date(values.snapshot) : new Date();
+  const sampleHour = Number.isNaN(when.getTime()) ? undefined : when.toISOString();
+  const target = await spotifyTargetOrExit(values, sampleHour);
   if (typeof target === "number") return target;
   let { spotify } = target;
   console.log(target.label);

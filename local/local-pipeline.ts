@@ -30,7 +30,7 @@ import {
   stepCalledBy,
   taskStates,
 } from "../statemachine/pipeline";
-import type { CrawlPolicy } from "../functions/commons/config";
+import { artistMaxAgeHoursEnv, type CrawlPolicy } from "../functions/commons/config";
 import type {
   Catalog,
   ConditionalObjectStore,
@@ -161,6 +161,8 @@ function localHandlers(
     spotifySecret: spotifySecretFromValue(credentials),
     credentialsStore: options.credentialsStore ?? credentialsInMemory(credentials),
     spotifySettings,
+    // As the stage sets it for the Lambda; 24 h unless ARTIST_MAX_AGE_HOURS says otherwise.
+    artistMaxAgeHours: artistMaxAgeHoursEnv(),
   };
   return {
     "prepare-run": createPrepareRunHandler({

@@ -19,6 +19,7 @@ import { parseSpotifyCredentials } from "../functions/commons/spotify-credential
 import { SpotifyClient } from "../functions/core/spotify/client";
 import { credentialsPath, readCredentialsFile, writeCredentialsFile } from "./credentials-file";
 import { defaultSamplePlaylists } from "./spotify-emulator/sample-data";
+import { DEFAULT_CHANGE_RATE } from "./spotify-emulator/evolution";
 import { startSpotifyEmulator } from "./spotify-emulator/server";
 
 export interface TargetFlags {
@@ -27,6 +28,11 @@ export interface TargetFlags {
   extendedQuota: boolean;
   /** `--credentials <file>`. */
   credentials?: string;
+  /**
+   * The snapshot hour a run takes: the sample catalogue is served as it stands then (it
+   * evolves hour by hour, see spotify-emulator/evolution.ts). Unset: the sample as generated.
+   */
+  sampleHour?: string;
 }
 
 export interface SpotifyTarget {
@@ -121,6 +127,9 @@ export async function resolveSpotifyTarget(flags: TargetFlags): Promise<SpotifyT
   const mode = flags.extendedQuota ? "extended" : "development";
   const emulator = await startSpotifyEmulator({
     ...(flags.replay ? { replayDir: resolve(flags.replay) } : {}),
+    ...(flags.sampleHour && !flags.replay
+      ? { evolution: { hour: flags.sampleHour, changeRate: sampleChangeRateEnv() } }
+      : {}),
     mode,
     // Links as real Spotify writes them, so raw objects do not depend on the local port.
     pagingBaseUrl: "https://api.spotify.com/v1",
@@ -172,10 +181,27 @@ export type TargetValues = {
   credentials?: string | undefined;
 };
 
+/**
+ * SAMPLE_CHANGE_RATE: the share of the sample's playlists that change each hour (0 to 1,
+ * default 0.1).
+ */
+function sampleChangeRateEnv(): number {
+  const text = process.env.SAMPLE_CHANGE_RATE?.trim();
+  const rate = text ? Number(text) : DEFAULT_CHANGE_RATE;
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new TargetRefused(`SAMPLE_CHANGE_RATE must be a number from 0 to 1, got ${text}`);
+  }
+  return rate;
+}
+
 /** The target, or the exit code after printing why it cannot be used. */
-export async function spotifyTargetOrExit(values: TargetValues): Promise<SpotifyTarget | number> {
+export async function spotifyTargetOrExit(
+  values: TargetValues,
+  sampleHour?: string,
+): Promise<SpotifyTarget | number> {
   try {
     return await resolveSpotifyTarget({
+      ...(sampleHour ? { sampleHour } : {}),
       live: values.live ?? false,
       extendedQuota: values["extended-quota"] ?? false,
       ...(values.replay ? { replay: values.replay } : {}),

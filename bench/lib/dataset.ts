@@ -7,13 +7,14 @@ import { MAX_PLAYLISTS_PER_RUN } from "../../functions/core/prepare-run";
 import { extractArtists } from "../../functions/core/extract/extract-artists";
 import { extractPlaylist } from "../../functions/core/extract/extract-playlist";
 import { SpotifyClient } from "../../functions/core/spotify/client";
-import type { ObjectStore } from "../../functions/commons/ports";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
 import { parseSnapshotHour, type SnapshotHour } from "../../functions/commons/snapshot";
 import {
   generateSampleCatalogue,
   SAMPLE_PLAYLISTS_PER_SCALE,
   sampleUser,
 } from "../../local/spotify-emulator/sample-data";
+import { catalogueAt } from "../../local/spotify-emulator/evolution";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import type { CataloguePlaylist, SpotifyCatalogue } from "../../local/spotify-emulator/types";
 
@@ -59,9 +60,13 @@ function asSampleUsersLibrary(catalogue: SpotifyCatalogue): SpotifyCatalogue {
   };
 }
 
-/** The sample at `multiple` times its size (scale = multiple), folded to fit one run. */
-export function sampleMultipleCatalogue(multiple: number): SpotifyCatalogue {
-  const catalogue = generateSampleCatalogue({ scale: multiple });
+/**
+ * The sample at `multiple` times its size (scale = multiple), folded to fit one run; with
+ * `hour`, as it stands at that snapshot hour (the sample evolves, see evolution.ts).
+ */
+export function sampleMultipleCatalogue(multiple: number, hour?: string): SpotifyCatalogue {
+  const generated = generateSampleCatalogue({ scale: multiple });
+  const catalogue = hour ? catalogueAt(generated, { hour }) : generated;
   return asSampleUsersLibrary({ ...catalogue, playlists: foldPlaylists(catalogue.playlists) });
 }
 
@@ -101,7 +106,7 @@ export interface RawSnapshot {
  */
 export async function extractCatalogue(
   catalogue: SpotifyCatalogue,
-  rawStore: ObjectStore,
+  rawStore: ConditionalObjectStore,
   options: { concurrency?: number; latencyMs?: number; snapshot?: SnapshotHour } = {},
 ): Promise<RawSnapshot & { emulatorRequests: number }> {
   const snapshot = options.snapshot ?? BENCH_SNAPSHOT;

@@ -1,8 +1,9 @@
 // An in-memory ObjectStore, so the extract benchmark times HTTP and the extractor, not disks.
+// Conditional writes compare the bytes themselves (the artists step's index needs them).
 
-import type { ObjectStore } from "../../functions/commons/ports";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
 
-export class MemoryObjectStore implements ObjectStore {
+export class MemoryObjectStore implements ConditionalObjectStore {
   readonly objects = new Map<string, Uint8Array>();
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -11,6 +12,18 @@ export class MemoryObjectStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     return this.objects.get(key);
+  }
+
+  async getVersioned(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
+    const body = this.objects.get(key);
+    return body && { body, etag: new TextDecoder().decode(body) };
+  }
+
+  async putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean> {
+    const current = this.objects.get(key);
+    if ((current && new TextDecoder().decode(current)) !== etag) return false;
+    this.objects.set(key, new TextEncoder().encode(body));
+    return true;
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -115,6 +115,57 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
+  if (results.incremental) {
+    const r = results.incremental;
+    const t = targets.incremental;
+    const steady = r.hours.length - 1;
+    out.push(
+      "",
+      `### 7. Incremental extraction (${r.hours.length} consecutive hours, ${r.sampleMultiple}× the sample: ` +
+        `${n(r.playlists)} playlists, ${Math.round(r.changeRate * 100)} % of them changing an hour; ` +
+        `development mode; artist details kept ${r.artistMaxAgeHours} h)`,
+      "",
+      table(
+        [
+          "hour",
+          "changed playlists",
+          "(a) full fetch",
+          "(b) incremental",
+          "lower bound",
+          "(b) token / playlist / items / artists",
+          "(b) time",
+        ],
+        [
+          ...r.hours.map((h) => [
+            h.hour.slice(0, 13).replace("T", " "),
+            n(h.changedPlaylists),
+            n(h.full),
+            n(h.incremental),
+            `${n(h.lowerBound)} ${mark(h.incremental === h.lowerBound)}`,
+            (["token", "playlist", "items", "artists"] as const)
+              .map((k) => h.incrementalByKind[k])
+              .join(" / "),
+            `${n(h.incrementalMs)} ms`,
+          ]),
+          [
+            "**total**",
+            "",
+            n(r.totals.full),
+            n(r.totals.incremental),
+            n(r.totals.lowerBound),
+            "",
+            "",
+          ],
+        ],
+      ),
+      "",
+      `Steady state (hours 2–${r.hours.length}): ${r.steadyHoursAtLowerBound} of ${steady} hours at exactly ` +
+        `the lower bound ${mark(r.steadyHoursAtLowerBound === steady)}. Full fetch / incremental over ` +
+        `the ${r.hours.length} hours: ${r.fullOverIncremental}× (target ≥ ${t.minFullOverIncremental}×) ` +
+        `${mark(r.fullOverIncremental >= t.minFullOverIncremental)}.`,
+    );
+  }
+
   if (results.packaging) {
     const p = targets.packaging;
     out.push(

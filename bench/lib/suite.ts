@@ -6,6 +6,11 @@ import { benchCost, COST_TARGETS, type CostResult } from "../sections/cost";
 import { benchE2e, E2E_TARGETS, type E2eResult } from "../sections/e2e";
 import { benchExtract, EXTRACT_TARGETS, type ExtractResult } from "../sections/extract";
 import {
+  benchIncremental,
+  INCREMENTAL_TARGETS,
+  type IncrementalResult,
+} from "../sections/incremental";
+import {
   benchPackaging,
   PACKAGING_TARGETS,
   type FunctionPackagingResult,
@@ -17,7 +22,14 @@ import {
 } from "../sections/transform";
 import { describeMachine, type MachineDescription } from "./machine";
 
-export const SECTIONS = ["transform", "extract", "packaging", "e2e", "cost"] as const;
+export const SECTIONS = [
+  "transform",
+  "extract",
+  "packaging",
+  "e2e",
+  "cost",
+  "incremental",
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -40,6 +52,7 @@ export interface BenchResults {
     packaging: typeof PACKAGING_TARGETS;
     e2e: typeof E2E_TARGETS;
     cost: typeof COST_TARGETS;
+    incremental: typeof INCREMENTAL_TARGETS;
   };
   /** Sections 1 (throughput) and 2 (memory: `ours.peakRssMiB`) share the transform runs. */
   transform?: TransformScaleResult[];
@@ -47,6 +60,7 @@ export interface BenchResults {
   packaging?: FunctionPackagingResult[];
   e2e?: E2eResult;
   cost?: CostResult;
+  incremental?: IncrementalResult;
 }
 
 export const FULL = {
@@ -56,6 +70,7 @@ export const FULL = {
   coldStartRuns: 9,
   e2eMultiples: [1, 10, 100],
   costMultiples: [1, 10],
+  incremental: { sampleMultiple: 10, hours: 24 },
 };
 
 export const QUICK = {
@@ -65,6 +80,7 @@ export const QUICK = {
   coldStartRuns: 1,
   e2eMultiples: [1, 2],
   costMultiples: [1],
+  incremental: { sampleMultiple: 1, hours: 3 },
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -85,6 +101,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       packaging: PACKAGING_TARGETS,
       e2e: E2E_TARGETS,
       cost: COST_TARGETS,
+      incremental: INCREMENTAL_TARGETS,
     },
   };
   if (sections.has("transform")) {
@@ -112,6 +129,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       multiples: plan.costMultiples,
       log,
     });
+  }
+  if (sections.has("incremental")) {
+    results.incremental = await benchIncremental({ ...plan.incremental, log });
   }
   results.durationMs = Math.round(performance.now() - started);
   return results;

@@ -13,6 +13,8 @@ import { ITEMS_PAGE_LIMIT } from "../../functions/core/spotify/items-pager";
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
 import { startSpotifyEmulator, type SpotifyAppMode } from "../../local/spotify-emulator/server";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
+import type { ConditionalObjectStore } from "../../functions/commons/ports";
+import type { SnapshotHour } from "../../functions/commons/snapshot";
 import { PIPELINE_DEFINITION_FILE } from "../../statemachine/pipeline";
 import { BENCH_SNAPSHOT, forEachBounded, sampleMultipleCatalogue } from "../lib/dataset";
 import { MemoryObjectStore } from "../lib/memory-store";
@@ -96,7 +98,7 @@ export function extractLowerBound(
   };
 }
 
-function requestKind(path: string): keyof ExtractModeResult["requests"]["byKind"] {
+export function requestKind(path: string): keyof ExtractModeResult["requests"]["byKind"] {
   if (path === "/api/token") return "token";
   if (/^\/v1\/playlists\/[^/]+$/.test(path)) return "playlist";
   if (/^\/v1\/playlists\/[^/]+\/items$/.test(path)) return "items";
@@ -104,12 +106,22 @@ function requestKind(path: string): keyof ExtractModeResult["requests"]["byKind"
   return "other";
 }
 
-async function extractOnce(
+/**
+ * Extracts `catalogue` into `rawStore` as the state machine does (`lanes` playlists at a time,
+ * then the artists step; one client, as in a warm Lambda), against a fresh emulator; returns
+ * the emulator's requests by kind and the wall time.
+ */
+export async function extractWithEmulator(
   catalogue: SpotifyCatalogue,
-  mode: SpotifyAppMode,
-  latencyMs: number,
-  lanes: number,
-): Promise<ExtractModeResult> {
+  options: {
+    mode: SpotifyAppMode;
+    latencyMs: number;
+    lanes: number;
+    rawStore: ConditionalObjectStore;
+    snapshot: SnapshotHour;
+  },
+) {
+  const { mode, latencyMs, lanes, rawStore, snapshot } = options;
   const emulator = await startSpotifyEmulator({
     catalogue,
     mode,
@@ -125,40 +137,53 @@ async function extractOnce(
       // As the Lambdas are configured (SPOTIFY_APP_MODE): no probe of a missing endpoint.
       appMode: mode,
     });
-    const rawStore = new MemoryObjectStore();
     const playlistIds = catalogue.playlists.map((p) => p.playlist.id);
     let entries = 0;
     const started = performance.now();
     await forEachBounded(playlistIds, lanes, async (playlistId) => {
-      const r = await extractPlaylist({ spotify, rawStore, snapshot: BENCH_SNAPSHOT, playlistId });
+      const r = await extractPlaylist({ spotify, rawStore, snapshot, playlistId });
       entries += r.entryCount;
     });
-    await extractArtists({ spotify, rawStore, snapshot: BENCH_SNAPSHOT, playlistIds });
+    await extractArtists({ spotify, rawStore, snapshot, playlistIds });
     const wallMs = performance.now() - started;
-
     const byKind = { token: 0, playlist: 0, items: 0, artists: 0, other: 0 };
     for (const r of emulator.requestLog) byKind[requestKind(r.path)]++;
-    const bound = extractLowerBound(catalogue, mode, lanes, latencyMs);
-    const made = emulator.requestLog.length;
-    return {
-      mode,
-      playlists: playlistIds.length,
-      entries,
-      artists: bound.artists,
-      requests: {
-        made,
-        minimum: bound.minimum,
-        extra: made - bound.minimum,
-        byKind,
-        minimumByKind: bound.minimumByKind,
-      },
-      wallMs: Math.round(wallMs),
-      lowerBoundMs: bound.lowerBoundMs,
-      wallOverLowerBound: round(wallMs / bound.lowerBoundMs, 3),
-    };
+    return { made: emulator.requestLog.length, byKind, wallMs, entries, playlists: playlistIds };
   } finally {
     await emulator.close();
   }
+}
+
+async function extractOnce(
+  catalogue: SpotifyCatalogue,
+  mode: SpotifyAppMode,
+  latencyMs: number,
+  lanes: number,
+): Promise<ExtractModeResult> {
+  const { made, byKind, wallMs, entries, playlists } = await extractWithEmulator(catalogue, {
+    mode,
+    latencyMs,
+    lanes,
+    rawStore: new MemoryObjectStore(),
+    snapshot: BENCH_SNAPSHOT,
+  });
+  const bound = extractLowerBound(catalogue, mode, lanes, latencyMs);
+  return {
+    mode,
+    playlists: playlists.length,
+    entries,
+    artists: bound.artists,
+    requests: {
+      made,
+      minimum: bound.minimum,
+      extra: made - bound.minimum,
+      byKind,
+      minimumByKind: bound.minimumByKind,
+    },
+    wallMs: Math.round(wallMs),
+    lowerBoundMs: bound.lowerBoundMs,
+    wallOverLowerBound: round(wallMs / bound.lowerBoundMs, 3),
+  };
 }
 
 export async function benchExtract(options: {

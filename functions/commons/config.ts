@@ -31,6 +31,23 @@ function oneOfEnv<T extends string>(name: string, values: readonly T[], fallback
   return value as T;
 }
 
+/**
+ * ARTIST_MAX_AGE_HOURS (ExtractArtists): stored artist details younger than this many hours
+ * are used instead of asking Spotify again; unset gives 24. A whole number from 1 to 8760.
+ */
+export function artistMaxAgeHoursEnv(fallback = 24): number {
+  const text = process.env.ARTIST_MAX_AGE_HOURS?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 8760) {
+    throw new ConfigurationError(
+      "ARTIST_MAX_AGE_HOURS",
+      `must be a whole number of hours from 1 to 8760, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
 /** SPOTIFY_APP_MODE: the Spotify app's quota mode, "development" (the default) or "extended". */
 export function spotifyAppModeEnv(): SpotifyAppMode {
   return oneOfEnv("SPOTIFY_APP_MODE", SPOTIFY_APP_MODES, "development");

@@ -21,6 +21,8 @@ export interface ExtractStepDeps {
    */
   credentialsStore?: SpotifyCredentialsStore;
   now?: () => Date;
+  /** Stored artist details younger than this are used instead of a request (default 24). */
+  artistMaxAgeHours?: number;
 }
 
 export interface ExtractDeps extends ExtractStepDeps {

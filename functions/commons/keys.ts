@@ -20,6 +20,11 @@ function checkedId(playlistId: string): string {
   return playlistId;
 }
 
+function checkedHash(sha256: string): string {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${JSON.stringify(sha256)}`);
+  return sha256;
+}
+
 const pad = (n: number, width: number): string => {
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a page number: ${n}`);
   return String(n).padStart(width, "0");
@@ -41,6 +46,21 @@ export const rawKeys = {
   artistsResponse: (s: SnapshotHour, index: number) =>
     `${rawKeys.artistsPrefix(s)}artists-${pad(index, 5)}.json`,
   artistsManifest: (s: SnapshotHour) => `${rawKeys.artistsPrefix(s)}_manifest.json`,
+  // Outside the hourly folders: objects several hours share. Their keys name their content
+  // (sha256 of the bytes), so they are never overwritten with other bytes, never deleted by
+  // the pipeline, and an hour that lists one reads what the hour that fetched it stored.
+  /** A playlist's `/items` pages, by content. */
+  storedPagesPrefix: (playlistId: string) =>
+    `spotify/playlist_pages/playlist_id=${checkedId(playlistId)}/`,
+  storedPage: (playlistId: string, sha256: string) =>
+    `${rawKeys.storedPagesPrefix(playlistId)}sha256=${checkedHash(sha256)}.json`,
+  /** The playlist's last complete extraction: its snapshot_id and stored pages. */
+  lastExtraction: (playlistId: string) => `${rawKeys.storedPagesPrefix(playlistId)}_latest.json`,
+  /** Artist responses (one artist, or a batch), by content. */
+  artistDetailsPrefix: "spotify/artist_details/",
+  artistDetails: (sha256: string) => `spotify/artist_details/sha256=${checkedHash(sha256)}.json`,
+  /** Where each artist's freshest stored details are, and when they were fetched. */
+  artistDetailsIndex: "spotify/artist_details/_index.json",
   /** Who may write this snapshot right now (see functions/core/snapshot-lease.ts). */
   snapshotLease: (s: SnapshotHour) => `_leases/${partition(s)}/lease.json`,
   /** Who may refresh the Spotify token right now (functions/core/spotify/shared-token.ts). */

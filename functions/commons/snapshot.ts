@@ -71,3 +71,12 @@ export function snapshotHourFromIso(iso: unknown): SnapshotHour {
   }
   return parsed;
 }
+
+/** Whether `value` is a snapshot hour's ISO form (`2026-11-22T05:00:00.000Z`). */
+export function isSnapshotIso(value: unknown): value is string {
+  return (
+    typeof value === "string" &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/.test(value) &&
+    new Date(value).toISOString() === value
+  );
+}

@@ -8,7 +8,7 @@ import { rawKeys } from "../commons/keys";
 import { isObject } from "../commons/json";
 import type { ObjectStore } from "../commons/ports";
 import type { SnapshotHour } from "../commons/snapshot";
-import { isSpotifyId } from "../commons/snapshot";
+import { isSnapshotIso, isSpotifyId } from "../commons/snapshot";
 
 export const MANIFEST_FORMAT = 1;
 
@@ -59,11 +59,25 @@ export const isUnavailable = (
   manifest: PlaylistManifest | UnavailablePlaylistManifest,
 ): manifest is UnavailablePlaylistManifest => "unavailable" in manifest;
 
+/**
+ * A response the artists step relies on. Listed with `fetchedAt` and `artistIds`, it may be
+ * a stored response of an earlier hour (details still fresh): the hour takes those artists
+ * of it, fetched at that hour. Without them (older manifests), every artist of the response
+ * is taken, fetched at the manifest's own hour.
+ */
+export interface ArtistsResponseRef extends StoredResponse {
+  status: number;
+  /** The snapshot hour whose run fetched the response (ISO). */
+  fetchedAt?: string;
+  /** The artists this hour takes from it, sorted. */
+  artistIds?: string[];
+}
+
 export interface ArtistsManifest {
   format: typeof MANIFEST_FORMAT;
   snapshot: string;
   artistIds: string[];
-  responses: (StoredResponse & { status: number })[];
+  responses: ArtistsResponseRef[];
   missingArtistIds: string[];
 }
 
@@ -97,6 +111,13 @@ const isStoredResponse = (v: unknown): v is StoredResponse =>
   isObject(v) && typeof v.key === "string" && typeof v.url === "string";
 const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isSpotifyId);
 
+/** `fetchedAt` and `artistIds` come together: an ISO hour no later than the snapshot's. */
+const isOptionalFetch = (r: object): boolean => {
+  const { fetchedAt, artistIds } = r as { fetchedAt?: unknown; artistIds?: unknown };
+  if (fetchedAt === undefined && artistIds === undefined) return true;
+  return typeof fetchedAt === "string" && isSnapshotIso(fetchedAt) && isIdList(artistIds);
+};
+
 export async function readPlaylistManifest(
   store: ObjectStore,
   snapshot: SnapshotHour,
@@ -105,6 +126,9 @@ export async function readPlaylistManifest(
   const key = rawKeys.playlistManifest(snapshot, playlistId);
   const m = await readJson(store, key, `playlist ${playlistId}`);
   const prefix = rawKeys.playlistPrefix(snapshot, playlistId);
+  // Pages live in the hour's folder (older runs) or in the playlist's stored pages, which
+  // several hours share; a manifest may point nowhere else.
+  const pagesPrefix = rawKeys.storedPagesPrefix(playlistId);
   const ownPlaylist =
     isObject(m) &&
     m.format === MANIFEST_FORMAT &&
@@ -136,9 +160,12 @@ export async function readPlaylistManifest(
   const manifest = m as unknown as PlaylistManifest;
   // A manifest may only point inside its own playlist's folder; an embedded page only at
   // the playlist's body, and only as the first page.
-  for (const ref of [manifest.playlist, ...manifest.itemPages]) {
-    if (!ref.key.startsWith(prefix)) {
-      throw new RawDataError(`${key} lists ${ref.key}, outside ${prefix}`);
+  if (!manifest.playlist.key.startsWith(prefix)) {
+    throw new RawDataError(`${key} lists ${manifest.playlist.key}, outside ${prefix}`);
+  }
+  for (const ref of manifest.itemPages) {
+    if (!ref.key.startsWith(prefix) && !ref.key.startsWith(pagesPrefix)) {
+      throw new RawDataError(`${key} lists ${ref.key}, outside ${prefix} and ${pagesPrefix}`);
     }
   }
   manifest.itemPages.forEach((page, i) => {
@@ -166,7 +193,9 @@ export async function readArtistsManifest(
       (r) =>
         isStoredResponse(r) &&
         Number.isInteger((r as { status?: unknown }).status) &&
-        r.key.startsWith(rawKeys.artistsPrefix(snapshot)),
+        (r.key.startsWith(rawKeys.artistsPrefix(snapshot)) ||
+          r.key.startsWith(rawKeys.artistDetailsPrefix)) &&
+        isOptionalFetch(r),
     );
   if (!valid) throw new RawDataError(`${key} is not a valid artists manifest`);
   return m as unknown as ArtistsManifest;

@@ -33,7 +33,14 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
       const artists = await runExtractStep(
         { run, credentials, rateLimitWaits: event.rateLimitWaits },
         (spotify) =>
-          extractArtists({ spotify, rawStore: deps.rawStore, snapshot, playlistIds, logger }),
+          extractArtists({
+            spotify,
+            rawStore: deps.rawStore,
+            snapshot,
+            playlistIds,
+            logger,
+            ...(deps.artistMaxAgeHours ? { maxAgeHours: deps.artistMaxAgeHours } : {}),
+          }),
       );
       if ("rateLimited" in artists) {
         logger.warn("rate limited: the state machine waits", { ...artists });

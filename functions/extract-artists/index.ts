@@ -1,6 +1,6 @@
 import { S3ObjectStore } from "../commons/aws/s3-object-store";
 import { spotifySecretStore } from "../commons/aws/spotify-secret-store";
-import { requiredEnv, spotifyAppModeEnv } from "../commons/config";
+import { artistMaxAgeHoursEnv, requiredEnv, spotifyAppModeEnv } from "../commons/config";
 import { spotifySecretFromSecretsManager } from "../commons/spotify-credentials";
 import { createExtractArtistsHandler } from "./handler";
 
@@ -11,4 +11,5 @@ export const handler = createExtractArtistsHandler({
   spotifySecret: spotifySecretFromSecretsManager(secretId),
   credentialsStore: spotifySecretStore(secretId),
   spotifySettings: { appMode: spotifyAppModeEnv() },
+  artistMaxAgeHours: artistMaxAgeHoursEnv(),
 });

@@ -132,7 +132,13 @@ export class Functions extends Construct {
         statements: [],
       },
       "extract-playlist": { environment: spotifyEnvironment, statements: spotifyAccess },
-      "extract-artists": { environment: spotifyEnvironment, statements: spotifyAccess },
+      "extract-artists": {
+        environment: {
+          ...spotifyEnvironment,
+          ARTIST_MAX_AGE_HOURS: String(context.config.artistMaxAgeHours),
+        },
+        statements: spotifyAccess,
+      },
       "transform-snapshot": {
         environment: { RAW_BUCKET: raw.name, LAKE_BUCKET: lake.name },
         statements: [

@@ -737,9 +737,6 @@ function buildPlaylist(pools: Pools, index: number): CataloguePlaylist {
             url: `https://mosaic.scdn.co/${s}/ab67616d00001e02${rng.hex(24)}ab67616d00001e02${rng.hex(24)}`,
             width: s,
           }));
-  const fingerprint = createHash("sha256")
-    .update(`${id}\n${entries.map((e) => `${e.item?.uri ?? "null"}@${e.added_at}`).join("\n")}`)
-    .digest("base64");
   const playlist: SpotifyPlaylist = {
     collaborative: spec.collaborative ?? false,
     description: spec.description,
@@ -752,7 +749,7 @@ function buildPlaylist(pools: Pools, index: number): CataloguePlaylist {
     owner,
     primary_color: null,
     public: spec.public === undefined ? true : spec.public,
-    snapshot_id: `AAAA${fingerprint.slice(0, 28)}`,
+    snapshot_id: sampleSnapshotId(id, entries),
     type: "playlist",
     uri: `spotify:playlist:${id}`,
   };
@@ -760,6 +757,16 @@ function buildPlaylist(pools: Pools, index: number): CataloguePlaylist {
     ? [...new Set(entries.flatMap((e) => (e.added_by ? [e.added_by.id] : [])))].sort()
     : undefined;
   return { playlist, entries, ...(collaborators ? { collaborators } : {}) };
+}
+
+/** A playlist's `snapshot_id`: a fingerprint of its entries, so it changes exactly with them. */
+export function sampleSnapshotId(playlistId: string, entries: readonly SpotifyPlaylistEntry[]) {
+  const fingerprint = createHash("sha256")
+    .update(
+      `${playlistId}\n${entries.map((e) => `${e.item?.uri ?? "null"}@${e.added_at}`).join("\n")}`,
+    )
+    .digest("base64");
+  return `AAAA${fingerprint.slice(0, 28)}`;
 }
 
 export interface SampleCatalogueOptions {

@@ -18,6 +18,7 @@ import { readBody, redactQuery, writeReply, type BodyCut } from "./http-io";
 import { quotaCounter } from "./quota";
 import { loadRecording, replayRoutes } from "./replay";
 import { errorBody, errorReply, type ApiRequest, type Reply } from "./reply";
+import { catalogueAt, type EvolutionOptions } from "./evolution";
 import { generateSampleCatalogue, sampleUser } from "./sample-data";
 import type { EmulatorQuota } from "./quota";
 import { createTokenService, defaultCredentials, type EmulatorCredentials } from "./token-service";
@@ -30,6 +31,11 @@ export type { EmulatorQuota } from "./quota";
 export interface SpotifyEmulatorOptions {
   /** What to serve; the default sample (scale 1) when absent. */
   catalogue?: SpotifyCatalogue;
+  /**
+   * Serve the catalogue as it stands at this snapshot hour (evolution.ts): playlists change
+   * hour by hour at `changeRate` (default 0.1). Without it, the catalogue as given.
+   */
+  evolution?: EvolutionOptions;
   /** Default "development": the removed endpoints and fields of the 2026 changes are gone. */
   mode?: SpotifyAppMode;
   /** Serve `/v1` from this recording folder instead of the catalogue. */
@@ -160,7 +166,9 @@ export async function startSpotifyEmulator(
   const routes = recording
     ? replayRoutes(recording)
     : catalogueRoutes({
-        catalogue: options.catalogue ?? generateSampleCatalogue(),
+        catalogue: options.evolution
+          ? catalogueAt(options.catalogue ?? generateSampleCatalogue(), options.evolution)
+          : (options.catalogue ?? generateSampleCatalogue()),
         mode,
         pageLimitMax,
         pagingBase: (options.pagingBaseUrl ?? apiBaseUrl).replace(/\/+$/, ""),

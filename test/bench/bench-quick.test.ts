@@ -19,7 +19,7 @@ describe("The benchmark suite in --quick mode", () => {
 
   beforeAll(async () => {
     results = await runBench({ quick: true, workDir });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
@@ -124,6 +124,22 @@ describe("The benchmark suite in --quick mode", () => {
     }
   });
 
+  it("counts consecutive hours of full and incremental extraction against the lower bound", () => {
+    const r = results.incremental!;
+    expect(r.hours).toHaveLength(3);
+    const [first, ...later] = r.hours;
+    // The first hour has nothing stored: the incremental extraction is a full fetch.
+    expect(first!.incremental).toBe(first!.full);
+    for (const h of r.hours) {
+      expect(h.incremental).toBeGreaterThanOrEqual(h.lowerBound);
+      expect(h.incrementalByKind.playlist).toBe(r.playlists);
+      expect(Object.values(h.incrementalByKind).reduce((a, b) => a + b, 0)).toBe(h.incremental);
+    }
+    for (const h of later) expect(h.incremental).toBeLessThan(h.full);
+    expect(r.totals.incremental).toBe(r.hours.reduce((a, h) => a + h.incremental, 0));
+    expect(r.fullOverIncremental).toBeCloseTo(r.totals.full / r.totals.incremental, 1);
+  });
+
   it("renders every section as a table", () => {
     const report = renderReport(results);
     for (const heading of [
@@ -133,6 +149,7 @@ describe("The benchmark suite in --quick mode", () => {
       "4. Packaging",
       "5. End to end",
       "6. Cost in AWS",
+      "7. Incremental extraction",
     ]) {
       expect(report).toContain(heading);
     }

@@ -3,6 +3,8 @@
 // re-run); a "New execution" or the next schedule reruns the whole snapshot. Both must leave
 // exactly what one clean run leaves: no duplicates, no stale objects, no mix of two versions.
 
+import { rawKeys } from "../../functions/commons/keys";
+import type { PlaylistManifest } from "../../functions/core/raw-manifests";
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +36,10 @@ const EXECUTION = "hourly-2026-11-21T17";
 
 const rawKey = (playlistId: string, file: string) =>
   `spotify/${PARTITION}/playlist_id=${playlistId}/${file}`;
+const manifestOf = (dataDir: string, playlistId: string): PlaylistManifest =>
+  JSON.parse(
+    readFileSync(join(localPaths(dataDir).raw, rawKey(playlistId, "_manifest.json")), "utf8"),
+  ) as PlaylistManifest;
 const songsPart = (dataDir: string, part = "part-00000.parquet") =>
   join(localPaths(dataDir).lake, "songs_data", PARTITION, part);
 
@@ -124,22 +130,25 @@ describe("Redriving a failed execution", () => {
 
   it("resumes a transform that met a corrupt raw page, once the page is repaired", async () => {
     const dataDir = newDataDir();
-    const page = join(localPaths(dataDir).raw, rawKey(MULTI_PAGE, "items-0001.json"));
+    // The playlist's second page, wherever its manifest says it is stored.
+    let pageKey = "";
+    const page = () => join(localPaths(dataDir).raw, pageKey);
     let original: Buffer | undefined;
     const failed = await execute(dataDir, {
       around: {
         TransformSnapshot: onceBefore(() => {
-          original = readFileSync(page);
-          writeFileSync(page, original.subarray(0, 100));
+          pageKey = manifestOf(dataDir, MULTI_PAGE).itemPages[1]!.key;
+          original = readFileSync(page());
+          writeFileSync(page(), original.subarray(0, 100));
         }),
       },
     });
     expect(failed.error).toBe("RawDataError");
-    expect(failed.cause).toContain(rawKey(MULTI_PAGE, "items-0001.json"));
+    expect(failed.cause).toContain(pageKey);
     expect(failed.failedState?.name).toBe("TransformSnapshot");
     expect(existsSync(localPaths(dataDir).lake), "a failed transform writes nothing").toBe(false);
 
-    writeFileSync(page, original!);
+    writeFileSync(page(), original!);
     const redriven = await redrive(dataDir, failed);
     await expectRedriveRestoresCleanData(dataDir, failed, redriven);
   });
@@ -225,9 +234,7 @@ describe("Rerunning a snapshot", () => {
     const dataDir = newDataDir();
     const first = await runAgainstEmulator({ dataDir, input: INPUT, startTime: START });
     expect(first.status, `${first.error}: ${first.cause}`).toBe("SUCCEEDED");
-    expect(existsSync(join(localPaths(dataDir).raw, rawKey(MULTI_PAGE, "items-0004.json")))).toBe(
-      true,
-    );
+    expect(manifestOf(dataDir, MULTI_PAGE).itemPages).toHaveLength(5);
     copyFileSync(songsPart(dataDir), songsPart(dataDir, "part-00001.parquet"));
 
     const changed: SpotifyCatalogue = structuredClone(generateSampleCatalogue());
@@ -256,10 +263,11 @@ describe("Rerunning a snapshot", () => {
     );
     expect(entriesAccountedFor(output)).toBe(output.transform.entries.read);
     const { raw, lake } = await bucketFingerprints(dataDir);
-    // 40 entries fit in the page the playlist object embeds: no items page file remains.
-    expect(Object.keys(raw).filter((k) => k.includes(`playlist_id=${MULTI_PAGE}/items-`))).toEqual(
-      [],
-    );
+    // 40 entries fit in the page the playlist object embeds: no other page is listed.
+    expect(manifestOf(dataDir, MULTI_PAGE).itemPages).toHaveLength(1);
+    expect(
+      Object.keys(raw).filter((k) => k.includes(`${PARTITION}/playlist_id=${MULTI_PAGE}/items-`)),
+    ).toEqual([]);
     expect(lake[`songs_data/${PARTITION}/part-00001.parquet`]).toBeUndefined();
 
     const { catalog } = localPaths(dataDir);
@@ -283,6 +291,18 @@ describe("Rerunning a snapshot", () => {
       emulator: { catalogue: changed },
     });
     expect(fresh.status).toBe("SUCCEEDED");
-    expect(await bucketFingerprints(dataDir)).toEqual(await bucketFingerprints(freshDir));
+    const [again, once] = [await bucketFingerprints(dataDir), await bucketFingerprints(freshDir)];
+    expect(again.lake).toEqual(once.lake);
+    const hourOf = (fingerprints: Record<string, string>) =>
+      Object.entries(fingerprints).filter(([key]) => key.startsWith(`spotify/${PARTITION}/`));
+    expect(hourOf(again.raw)).toEqual(hourOf(once.raw));
+    // What hours share (stored pages and artist details) keeps the old version's pages too,
+    // unlisted: other hours may list them. Everything the fresh run stored is there (the
+    // artist index also knows the artists only the first run had).
+    const shared = (fingerprints: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(fingerprints).filter(([key]) => key !== rawKeys.artistDetailsIndex),
+      );
+    expect(shared(again.raw)).toMatchObject(shared(once.raw));
   });
 });

@@ -39,6 +39,7 @@ describe("parseStageConfig", () => {
       athenaBytesScannedCutoff: 1073741824,
       athenaResultsRetentionDays: 7,
       noncurrentVersionRetentionDays: 30,
+      artistMaxAgeHours: 24,
       backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
     });
   });
@@ -127,6 +128,11 @@ describe("parseStageConfig", () => {
       "Spotify app mode",
       { spotifyAppMode: "premium" },
       /spotifyAppMode must be one of development, extended/,
+    ],
+    [
+      "artist details age",
+      { artistMaxAgeHours: 0.5 },
+      /artistMaxAgeHours must be a whole number of hours from 1 to 8760, got 0.5/,
     ],
   ])("rejects a bad %s, naming the file and the setting", (_, override, message) => {
     expect(() => parseStageConfig({ ...valid, ...override }, "infra/stages/dev.json")).toThrowError(

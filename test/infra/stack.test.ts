@@ -128,6 +128,23 @@ describe("Storage", () => {
     expect(JSON.stringify(lifecycle!.rule)).not.toContain("transition");
   });
 
+  it("never expires a current raw object, so the stored pages and artist details later hours list stay", () => {
+    // Hours list pages and artist details stored by earlier hours (spotify/playlist_pages/,
+    // spotify/artist_details/); their keys name their content, so they are only ever current
+    // versions. A rule that expires current objects (by age or date) would break those hours.
+    const [lifecycle] = forBucket(
+      "aws_s3_bucket_lifecycle_configuration",
+      idOf("aws_s3_bucket", "raw"),
+    );
+    const rules = lifecycle!.rule as { expiration?: Record<string, unknown>[] }[];
+    for (const rule of rules) {
+      for (const expiration of rule.expiration ?? []) {
+        expect(expiration).not.toHaveProperty("days");
+        expect(expiration).not.toHaveProperty("date");
+      }
+    }
+  });
+
   it("expires Athena query results after the configured number of days", () => {
     const [lifecycle] = forBucket(
       "aws_s3_bucket_lifecycle_configuration",
@@ -228,6 +245,7 @@ describe("Functions", () => {
       RAW_BUCKET: raw,
       SPOTIFY_SECRET_ID: secretArn,
       SPOTIFY_APP_MODE: "development",
+      ARTIST_MAX_AGE_HOURS: "24",
     });
     expect(variables("transform-snapshot")).toEqual({
       ...common,

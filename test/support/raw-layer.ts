@@ -2,6 +2,7 @@
 // then the manifest that commits them, so the transform can be given exactly the responses a
 // test needs (recorded fixtures, hand-made corruptions, synthetic volume).
 
+import { createHash } from "node:crypto";
 import { rawKeys } from "../../functions/commons/keys";
 import { isSpotifyId, type SnapshotHour } from "../../functions/commons/snapshot";
 import {
@@ -62,15 +63,24 @@ export async function storePlaylist(
 export async function storeArtists(
   store: MemoryObjectStore,
   snapshot: SnapshotHour,
-  responses: { body: string; url: string; status: number }[],
+  responses: {
+    body: string;
+    url: string;
+    status: number;
+    /** Listed as stored details (by content, shared by hours): when fetched, and who is taken. */
+    fetchedAt?: string;
+    artistIds?: string[];
+  }[],
   artistIds: string[],
   missingArtistIds: string[],
 ): Promise<void> {
   const stored: ArtistsManifest["responses"] = [];
-  for (const [index, response] of responses.entries()) {
-    const key = rawKeys.artistsResponse(snapshot, index);
-    await store.put(key, response.body);
-    stored.push({ key, url: response.url, status: response.status });
+  for (const [index, { body, url, status, fetchedAt, artistIds: taken }] of responses.entries()) {
+    const key = fetchedAt
+      ? rawKeys.artistDetails(createHash("sha256").update(body).digest("hex"))
+      : rawKeys.artistsResponse(snapshot, index);
+    await store.put(key, body);
+    stored.push({ key, url, status, ...(fetchedAt ? { fetchedAt, artistIds: taken ?? [] } : {}) });
   }
   const manifest: ArtistsManifest = {
     format: 1,
@@ -81,3 +91,7 @@ export async function storeArtists(
   };
   await store.put(rawKeys.artistsManifest(snapshot), serializeManifest(manifest));
 }
+
+/** Where extraction stores a page with these bytes (the playlist's stored pages, by sha256). */
+export const storedPageKey = (playlistId: string, body: string): string =>
+  rawKeys.storedPage(playlistId, createHash("sha256").update(body).digest("hex"));

@@ -1,10 +1,11 @@
 // Extraction of the artists of a snapshot: the union of the artist ids the playlist
-// manifests list, fetched once each, stored byte for byte, committed by the artists
-// manifest. Reads only committed playlists, so it never fetches artists of a half-written one.
+// manifests list; those without fresh stored details (artist-details.ts) are fetched once
+// each, stored byte for byte, and the artists manifest commits which stored response holds
+// each artist's details and when they were fetched. Reads only committed playlists, so it never fetches artists of a half-written one.
 
 import { InvalidInputError } from "../../commons/errors";
 import { rawKeys } from "../../commons/keys";
-import type { ObjectStore } from "../../commons/ports";
+import type { ConditionalObjectStore, ObjectStore } from "../../commons/ports";
 import type { SnapshotHour } from "../../commons/snapshot";
 import { isSpotifyId } from "../../commons/snapshot";
 import type { SpotifyPort } from "../../commons/spotify";
@@ -13,9 +14,19 @@ import {
   invalidateManifest,
   isUnavailable,
   MANIFEST_FORMAT,
+  readArtistsManifest,
   readPlaylistManifest,
   serializeManifest,
 } from "../raw-manifests";
+import {
+  DEFAULT_ARTIST_MAX_AGE_HOURS,
+  isFresh,
+  mergeIntoArtistIndex,
+  readArtistIndex,
+  responsesOf,
+  storeArtistResponse,
+  type StoredArtist,
+} from "./artist-details";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import type { ExtractLogger } from "./extract-playlist";
 import { JSON_CONTENT_TYPE } from "./extract-playlist";
@@ -25,16 +36,21 @@ export interface ArtistsExtraction {
   artistCount: number;
   responseCount: number;
   missingArtistCount: number;
+  /** Artists asked of Spotify this hour: those without fresh stored details. */
+  fetchedArtistCount: number;
 }
 
 export async function extractArtists(params: {
   spotify: Pick<SpotifyPort, "getArtists">;
-  rawStore: ObjectStore;
+  rawStore: ConditionalObjectStore;
   snapshot: SnapshotHour;
   playlistIds: readonly string[];
+  /** Stored details younger than this are used instead of a request (default 24). */
+  maxAgeHours?: number;
   logger?: ExtractLogger;
 }): Promise<ArtistsExtraction> {
   const { spotify, rawStore, snapshot, playlistIds, logger } = params;
+  const maxAgeHours = params.maxAgeHours ?? DEFAULT_ARTIST_MAX_AGE_HOURS;
 
   const invalid = playlistIds.find((id) => !isSpotifyId(id));
   if (invalid !== undefined) {
@@ -50,53 +66,105 @@ export async function extractArtists(params: {
     for (const id of manifest.artistIds) wanted.add(id);
   }
   const artistIds = [...wanted].sort();
-
-  const responses = await spotify.getArtists(artistIds);
   const manifestKey = rawKeys.artistsManifest(snapshot);
+
+  // A rerun or redrive of an hour whose artists were already committed for the same artists
+  // keeps that commit: the same bytes, and no request.
+  const earlier = await committedManifest(rawStore, snapshot);
+  if (earlier && sameIds(earlier.artistIds, artistIds) && earlier.responses.every(isStored)) {
+    return summary(manifestKey, earlier, 0);
+  }
+
+  // Fresh stored details where there are some; the others are asked of Spotify.
+  const { artists: index } = await readArtistIndex(rawStore);
+  const reused: StoredArtist[] = [];
+  const toFetch: string[] = [];
+  for (const id of artistIds) {
+    const stored = index.get(id);
+    if (stored && isFresh(stored, snapshot, maxAgeHours)) reused.push(stored);
+    else toFetch.push(id);
+  }
+  const responses = await spotify.getArtists(toFetch);
   await invalidateManifest(rawStore, manifestKey);
 
+  const fetched: StoredArtist[] = [];
   const { result: manifest, removed } = await replaceUnderPrefix(
     rawStore,
     rawKeys.artistsPrefix(snapshot),
     async (put) => {
       const stored: ArtistsManifest["responses"] = [];
       const found = new Set<string>();
-      for (const [index, response] of responses.entries()) {
-        const key = rawKeys.artistsResponse(snapshot, index);
-        await put(key, response.body, JSON_CONTENT_TYPE);
-        stored.push({ key, url: response.canonicalUrl, status: response.status });
-        for (const id of artistIdsIn(response.json, response.status)) found.add(id);
+      for (const response of responses) {
+        const key = await storeArtistResponse(rawStore, response.body, JSON_CONTENT_TYPE);
+        const ids = [...new Set(artistIdsIn(response.json, response.status))].sort();
+        const url = response.canonicalUrl;
+        stored.push({ key, url, status: response.status, fetchedAt: snapshot.iso, artistIds: ids });
+        for (const id of ids) {
+          if (!found.has(id)) fetched.push({ id, key, url, fetchedAt: snapshot.iso });
+          found.add(id);
+        }
       }
       // Whatever was asked for and not answered with an artist object: 404s one by one, or
       // `null` slots of a batch answer. The transform records these as missing, not as errors.
-      const missingArtistIds = artistIds.filter((id) => !found.has(id));
+      const missingArtistIds = toFetch.filter((id) => !found.has(id));
 
       const manifest: ArtistsManifest = {
         format: MANIFEST_FORMAT,
         snapshot: snapshot.iso,
         artistIds,
-        responses: stored,
+        // By key: the same details give the same manifest whether fetched now or earlier.
+        responses: [...stored, ...responsesOf(reused)].sort((a, b) =>
+          a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+        ),
         missingArtistIds,
       };
       await put(manifestKey, serializeManifest(manifest), JSON_CONTENT_TYPE);
       return manifest;
     },
   );
+  // After the commit: later hours may rely only on details an hour has committed.
+  const indexed = await mergeIntoArtistIndex(rawStore, fetched);
+  if (!indexed) logger?.warn("artist index not updated: other runs kept writing it", {});
 
   logger?.info("artists extracted", {
     snapshot: snapshot.iso,
     artistCount: artistIds.length,
+    fetchedArtistCount: toFetch.length,
+    reusedArtistCount: reused.length,
     responseCount: manifest.responses.length,
     missingArtistCount: manifest.missingArtistIds.length,
     staleKeysDeleted: removed.length,
   });
-  return {
-    manifestKey,
-    artistCount: artistIds.length,
-    responseCount: manifest.responses.length,
-    missingArtistCount: manifest.missingArtistIds.length,
-  };
+  return summary(manifestKey, manifest, toFetch.length);
 }
+
+const summary = (
+  manifestKey: string,
+  manifest: ArtistsManifest,
+  fetchedArtistCount: number,
+): ArtistsExtraction => ({
+  manifestKey,
+  artistCount: manifest.artistIds.length,
+  responseCount: manifest.responses.length,
+  missingArtistCount: manifest.missingArtistIds.length,
+  fetchedArtistCount,
+});
+
+/** This hour's committed artists manifest, if a run left a readable one. */
+async function committedManifest(
+  rawStore: ObjectStore,
+  snapshot: SnapshotHour,
+): Promise<ArtistsManifest | undefined> {
+  if ((await rawStore.get(rawKeys.artistsManifest(snapshot))) === undefined) return undefined;
+  return readArtistsManifest(rawStore, snapshot).catch(() => undefined);
+}
+
+const sameIds = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** Written by this version of the step: stored by content, with when it was fetched. */
+const isStored = (r: ArtistsManifest["responses"][number]) =>
+  r.fetchedAt !== undefined && r.key.startsWith(rawKeys.artistDetailsPrefix);
 
 /** Ids of the artist objects in one answer: `{artists: [...]}` (batch) or one artist. */
 function artistIdsIn(json: unknown, status: number): string[] {

@@ -1,6 +1,8 @@
 // Extraction of one playlist into the raw layer: its metadata (which embeds the first items
 // page) and every further items page, stored byte for byte as Spotify sent them, then the
-// manifest that commits them and says where each page's entries are. Safe to rerun for
+// manifest that commits them and says where each page's entries are. An unchanged playlist
+// (same snapshot_id as its last complete extraction) costs that one request: its manifest
+// lists the pages stored then (see stored-pages.ts). Safe to rerun for
 // the same snapshot hour: the same keys are overwritten and leftovers of a longer previous
 // run are removed, so a rerun never leaves a second copy or stale pages behind.
 
@@ -31,6 +33,7 @@ import {
 
 export type { PlaylistExtraction, UnavailablePlaylist } from "./playlist-outcome";
 import { isEmbeddedFirstPage } from "../spotify/items-pager";
+import { rememberExtraction, reusablePages, snapshotIdOf, storePage } from "./stored-pages";
 
 /** The part of a structured logger (e.g. Powertools Logger) extraction uses. */
 export interface ExtractLogger {
@@ -80,22 +83,29 @@ export async function extractPlaylist(params: {
   await invalidateManifest(rawStore, manifestKey);
 
   const playlistKey = rawKeys.playlist(snapshot, playlistId);
+  // The same snapshot_id as the last complete extraction: the playlist has not changed, and
+  // its stored pages stand for this hour's (one request instead of one per page).
+  const reused = await reusablePages(rawStore, playlistId, playlist.json);
   let declaredTotal: unknown;
-  // The playlist's folder gets its body, every items page and, last, the manifest; what a
-  // longer earlier run left there is removed after.
+  // The playlist's folder gets its body and, last, the manifest; the pages go to the
+  // playlist's stored pages (content keys, shared by the hours that list them). What an
+  // earlier run left in the folder is removed after.
   const { result: manifest, removed } = await replaceUnderPrefix(
     rawStore,
     rawKeys.playlistPrefix(snapshot, playlistId),
     async (put) => {
       await put(playlistKey, playlist.body, JSON_CONTENT_TYPE);
       const itemPages: PlaylistManifest["itemPages"] = [];
-      const artistIds = new Set<string>();
+      const artistIds = new Set<string>(reused?.artistIds);
       let entryCount = 0;
       const addPage = (json: unknown, ref: PlaylistManifest["itemPages"][number]) => {
         if (itemPages.length === 0) declaredTotal = (json as { total?: unknown }).total;
+        addRef(ref);
+        for (const id of artistIdsOfPage(json)) artistIds.add(id);
+      };
+      const addRef = (ref: PlaylistManifest["itemPages"][number]) => {
         itemPages.push(ref);
         entryCount += ref.entryCount;
-        for (const id of artistIdsOfPage(json)) artistIds.add(id);
       };
       // The full playlist object embeds its first page: its entries stay in playlist.json
       // (stored as received) and the manifest says so; paging goes on from its `next`.
@@ -108,29 +118,32 @@ export async function extractPlaylist(params: {
           embeddedAt: "items",
         });
       }
-      try {
-        for await (const page of spotify.playlistItemPages(playlistId, embedded)) {
-          // items-NNNN.json is the playlist's page NNNN; page 0 may be embedded in playlist.json.
-          const key = rawKeys.itemsPage(snapshot, playlistId, itemPages.length);
-          await put(key, page.body, JSON_CONTENT_TYPE);
-          const items = (page.json as { items?: unknown }).items;
-          const pageEntries = Array.isArray(items) ? items.length : 0;
-          addPage(page.json, { key, url: page.canonicalUrl, entryCount: pageEntries });
+      if (reused) {
+        reused.pages.forEach(addRef);
+      } else {
+        try {
+          for await (const page of spotify.playlistItemPages(playlistId, embedded)) {
+            const key = await storePage(rawStore, playlistId, page.body, JSON_CONTENT_TYPE);
+            const items = (page.json as { items?: unknown }).items;
+            const pageEntries = Array.isArray(items) ? items.length : 0;
+            addPage(page.json, { key, url: page.canonicalUrl, entryCount: pageEntries });
+          }
+        } catch (error) {
+          // Metadata without items (development mode, another owner's playlist): the folder
+          // keeps the metadata and the refusal; stored pages stay unlisted.
+          const refused = refusal(error);
+          if (!refused) throw error;
+          const unavailable = unavailableManifest(snapshot, playlistId, refused, {
+            key: playlistKey,
+            url: playlist.canonicalUrl,
+          });
+          await put(manifestKey, serializeManifest(unavailable), JSON_CONTENT_TYPE);
+          return unavailable;
         }
-      } catch (error) {
-        // Metadata without items (development mode, another owner's playlist): the folder
-        // keeps the metadata and the refusal; pages already stored are removed with the rest.
-        const refused = refusal(error);
-        if (!refused) throw error;
-        const unavailable = unavailableManifest(snapshot, playlistId, refused, {
-          key: playlistKey,
-          url: playlist.canonicalUrl,
-        });
-        await put(manifestKey, serializeManifest(unavailable), JSON_CONTENT_TYPE);
-        return unavailable;
       }
 
-      // Key order is fixed by this literal, so the same responses give the same bytes.
+      // Key order is fixed by this literal, so the same responses give the same bytes, and
+      // an hour that reused the stored pages writes the manifest a full fetch would.
       const manifest: PlaylistManifest = {
         format: MANIFEST_FORMAT,
         snapshot: snapshot.iso,
@@ -149,9 +162,22 @@ export async function extractPlaylist(params: {
     return unavailableResult(playlistId, manifestKey);
   }
 
+  // After the manifest: the next hour may reuse only a complete extraction.
+  const snapshotId = snapshotIdOf(playlist.json);
+  if (!reused && snapshotId !== undefined) {
+    await rememberExtraction(
+      rawStore,
+      snapshot,
+      playlistId,
+      snapshotId,
+      manifest.itemPages,
+      JSON_CONTENT_TYPE,
+    );
+  }
   logger?.info("playlist extracted", {
     playlistId,
     snapshot: snapshot.iso,
+    unchanged: reused !== undefined,
     pageCount: manifest.itemPages.length,
     entryCount: manifest.entryCount,
     declaredTotal,

@@ -1,10 +1,12 @@
-// artists_data: every artist object of the artists step's responses becomes a row, a
+// artists_data: every artist object the artists manifest takes from its responses (fetched
+// this hour, or stored details still fresh) becomes a row with the hour they were fetched, a
 // duplicate (the same artist answered twice) or a quarantined record; the counts of each,
 // with the ids Spotify no longer knows, make the report's `artists` part.
 
 import { RawDataError } from "../../commons/errors";
 import type { ArtistsManifest } from "../raw-manifests";
 import { isObject } from "../../commons/json";
+import { isSpotifyId } from "../../commons/snapshot";
 import { SortedPartEncoder } from "./parquet";
 import type { QuarantineFile, QuarantineSource } from "./quarantine";
 import type { RawReader } from "./raw-reader";
@@ -43,7 +45,11 @@ export class ArtistRows {
       }
       // A batch body is {"artists": [...]}; a single artist object has no `artists` field.
       const artists = Array.isArray(body.artists) ? body.artists : [body];
-      artists.forEach((artist, index) => this.addArtist(artist, index));
+      const fetchedAt = Date.parse(response.fetchedAt ?? manifest.snapshot);
+      const taken = takenFrom(response, manifest.snapshot);
+      artists.forEach((artist, index) => {
+        if (taken(artist)) this.addArtist(artist, index, fetchedAt);
+      });
     }
   }
 
@@ -58,9 +64,9 @@ export class ArtistRows {
     };
   }
 
-  private addArtist(artist: unknown, index: number): void {
+  private addArtist(artist: unknown, index: number, fetchedAt: number): void {
     this.read++;
-    const row = artistRowOf(artist);
+    const row = artistRowOf(artist, fetchedAt);
     if (typeof row === "string") {
       this.quarantine.add(row, null, index, artist);
     } else if (this.artistIds.has(row.artist_id)) {
@@ -70,4 +76,24 @@ export class ArtistRows {
       this.artists.push(row);
     }
   }
+}
+
+/**
+ * Which artist objects of a response the hour takes: those it lists (a stored response of an
+ * earlier hour may hold artists this snapshot no longer has). Objects without a usable id are
+ * the business of the hour that fetched the response, which sets them aside; a manifest
+ * without lists (older runs) takes everything.
+ */
+function takenFrom(
+  response: ArtistsManifest["responses"][number],
+  snapshot: string,
+): (artist: unknown) => boolean {
+  const listed = response.artistIds;
+  if (listed === undefined) return () => true;
+  const ids = new Set(listed);
+  const ownFetch = response.fetchedAt === snapshot;
+  return (artist) => {
+    const id = isObject(artist) ? artist.id : undefined;
+    return isSpotifyId(id) ? ids.has(id) : ownFetch;
+  };
 }

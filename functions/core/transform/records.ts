@@ -97,7 +97,11 @@ export function playlistRowOf(
  * GET /v1/artists?ids= batch). `popularity`, `followers` and `genres` were removed for
  * development-mode apps: absent means unknown (null, or an empty genre list).
  */
-export function artistRowOf(artist: unknown): ArtistRow | ArtistQuarantineReason {
+/** `fetchedAt`: when the details were fetched (epoch milliseconds of a snapshot hour). */
+export function artistRowOf(
+  artist: unknown,
+  fetchedAt: number,
+): ArtistRow | ArtistQuarantineReason {
   if (artist === null) return "null_artist";
   if (!isObject(artist)) return "invalid_artist";
   if (!isSpotifyId(artist.id)) return "invalid_artist_id";
@@ -121,6 +125,7 @@ export function artistRowOf(artist: unknown): ArtistRow | ArtistQuarantineReason
     popularity: isAbsent(popularity) ? null : popularity,
     followers,
     genres: genres as string[],
+    fetched_at: fetchedAt,
   };
   return hasWellFormedText(row) ? row : "invalid_text";
 }

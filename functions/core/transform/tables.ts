@@ -51,6 +51,9 @@ export const TABLE_COLUMNS = {
     optional("popularity", "int32"),
     optional("followers", "int64"),
     required("genres", "stringList"),
+    // The snapshot hour whose run fetched these details: artists are refreshed once their
+    // stored details are older than a stage setting (24 h), not fetched every hour.
+    required("fetched_at", "timestamp"),
   ],
   // One row per playlist of the run. A playlist Spotify refused (403/404) has available =
   // false, Spotify's status and message, and the metadata Spotify still gave (development

@@ -13,6 +13,7 @@ import { SpotifyClient } from "../../../functions/core/spotify/client";
 import { InMemorySpotify, bigPlaylist, entry } from "../../support/in-memory-spotify";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import { SPOTIFY_API, itemsPage, sid } from "../../support/spotify-payloads";
+import { storedPageKey } from "../../support/raw-layer";
 
 const SNAPSHOT = parseSnapshotHour("2026-11-22T05:00:00Z");
 const PLAYLIST_A = "3cEYpjA9oz9GiPac4AsH4n";
@@ -56,12 +57,13 @@ describe("Function: extractPlaylist", () => {
 
     // Assess
     const prefix = `spotify/snapshot_date=2026-11-22/snapshot_hour=05/playlist_id=${PLAYLIST_A}/`;
+    // Pages go to the playlist's stored pages, under the sha256 of their bytes.
+    const pageKeys = received.slice(1).map((text) => storedPageKey(PLAYLIST_A, text));
     expect(store.writes).toEqual([
       `${prefix}playlist.json`,
-      `${prefix}items-0000.json`,
-      `${prefix}items-0001.json`,
-      `${prefix}items-0002.json`,
+      ...pageKeys,
       `${prefix}_manifest.json`,
+      rawKeys.lastExtraction(PLAYLIST_A),
     ]);
     expect([0, 1, 2, 3].map((i) => store.text(store.writes[i]!))).toEqual(received);
     expect(result).toEqual({
@@ -83,17 +85,17 @@ describe("Function: extractPlaylist", () => {
       },
       itemPages: [
         {
-          key: `${prefix}items-0000.json`,
+          key: pageKeys[0]!,
           url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?limit=50&offset=0&additional_types=track,episode`,
           entryCount: 50,
         },
         {
-          key: `${prefix}items-0001.json`,
+          key: pageKeys[1]!,
           url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=50&limit=50&additional_types=track,episode`,
           entryCount: 50,
         },
         {
-          key: `${prefix}items-0002.json`,
+          key: pageKeys[2]!,
           url: `https://api.spotify.com/v1/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
           entryCount: 20,
         },
@@ -126,7 +128,7 @@ describe("Function: extractPlaylist", () => {
 
     // Assess
     expect(store.texts()).toEqual(first);
-    expect(first.size).toBe(5);
+    expect(first.size).toBe(6);
   });
 
   it("records the public API URL, so a replay against an emulator on another port writes the same manifest", async () => {
@@ -163,17 +165,15 @@ describe("Function: extractPlaylist", () => {
     const store = new MemoryObjectStore();
     await extractPlaylistA(spotify, store);
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(40));
+    // A page an older version of the pipeline kept in the hour's folder.
+    const prefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST_A);
+    await store.put(`${prefix}items-0002.json`, "{}");
 
     // Act
     const result = await extractPlaylistA(spotify, store);
 
     // Assess
-    const prefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST_A);
-    expect(await store.list(prefix)).toEqual([
-      `${prefix}_manifest.json`,
-      `${prefix}items-0000.json`,
-      `${prefix}playlist.json`,
-    ]);
+    expect(await store.list(prefix)).toEqual([`${prefix}_manifest.json`, `${prefix}playlist.json`]);
     expect(result).toMatchObject({ pageCount: 1, entryCount: 40 });
     expect(await readPlaylistManifest(store, SNAPSHOT, PLAYLIST_A)).toMatchObject({
       itemPages: [expect.anything()],
@@ -186,6 +186,8 @@ describe("Function: extractPlaylist", () => {
     spotify.playlists.set(PLAYLIST_A, bigPlaylist(120));
     const store = new MemoryObjectStore();
     await extractPlaylistA(spotify, store);
+    // Changed since (a new snapshot_id), so the rerun fetches every page again.
+    spotify.playlists.set(PLAYLIST_A, bigPlaylist(130));
     spotify.failing.add(
       `/playlists/${PLAYLIST_A}/items?offset=100&limit=50&additional_types=track,episode`,
     );

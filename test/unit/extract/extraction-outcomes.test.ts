@@ -8,7 +8,13 @@ import {
 
 const OK = "3cEYpjA9oz9GiPac4AsH4n";
 const GONE = "37i9dQZEVXbMDoHDwVN2tF";
-const ARTISTS = { manifestKey: "k", artistCount: 12, responseCount: 12, missingArtistCount: 1 };
+const ARTISTS = {
+  manifestKey: "k",
+  artistCount: 12,
+  responseCount: 12,
+  missingArtistCount: 1,
+  fetchedArtistCount: 12,
+};
 
 describe("Extraction outcomes", () => {
   it("sum the entries of the extracted playlists and count the refused ones", () => {

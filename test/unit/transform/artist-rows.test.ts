@@ -5,6 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { RawDataError } from "../../../functions/commons/errors";
 import { transformSnapshot } from "../../../functions/core/transform/transform-snapshot";
+import { join } from "node:path";
+import { lakeKeys } from "../../../functions/commons/keys";
+import { lakeFiles } from "../../support/lake-files";
 import { MemoryObjectStore } from "../../support/memory-object-store";
 import { storeArtists, storePlaylist } from "../../support/raw-layer";
 import { SPOTIFY_API } from "../../support/spotify-payloads";
@@ -27,6 +30,7 @@ describe("transformSnapshot", () => {
         popularity: "INTEGER",
         followers: "BIGINT",
         genres: "VARCHAR[]",
+        fetched_at: "TIMESTAMP",
       });
       const rows = await query(
         `SELECT artist_id, artist_name, popularity, followers::VARCHAR AS followers, genres
@@ -104,6 +108,72 @@ describe("transformSnapshot", () => {
       duplicates: 1,
       missing: 0,
       quarantined: { null_artist: 1 },
+    });
+  });
+
+  describe("with stored details", () => {
+    const files = lakeFiles();
+    it("takes from stored details of earlier hours only the artists it lists, with when they were fetched", async () => {
+      // Prepare: the batch was fetched two hours earlier; this hour takes two of its artists,
+      // and fetched Band of Horses itself.
+      const raw = new MemoryObjectStore();
+      await storePlaylist(raw, SNAPSHOT, BLUES, await fixture(`playlist-${BLUES}.json`), []);
+      const batch = await fixture("artists-batch.json");
+      const alone = JSON.stringify((JSON.parse(batch) as { artists: unknown[] }).artists[0]);
+      const earlier = new Date(Date.parse(SNAPSHOT.iso) - 2 * 3_600_000).toISOString();
+      await storeArtists(
+        raw,
+        SNAPSHOT,
+        [
+          {
+            body: alone,
+            url: `${SPOTIFY_API}/artists/${ARTIST.bandOfHorses}`,
+            status: 200,
+            fetchedAt: SNAPSHOT.iso,
+            artistIds: [ARTIST.bandOfHorses],
+          },
+          {
+            body: batch,
+            url: `${SPOTIFY_API}/artists?ids=...`,
+            status: 200,
+            fetchedAt: earlier,
+            artistIds: [ARTIST.khruangbin, ARTIST.rosalia].sort(),
+          },
+        ],
+        [ARTIST.bandOfHorses, ARTIST.khruangbin, ARTIST.rosalia],
+        [],
+      );
+      const lake = new MemoryObjectStore();
+
+      // Act
+      const report = await transformSnapshot({
+        rawStore: raw,
+        lakeStore: lake,
+        snapshot: SNAPSHOT,
+        playlistIds: [BLUES],
+      });
+
+      // Assess: nothing else of the batch (its null slot included) counts for this hour.
+      expect(report.artists).toEqual({
+        read: 3,
+        rows: 3,
+        duplicates: 0,
+        missing: 0,
+        quarantined: {},
+      });
+      const root = await files.materialize(lake, "stored-details-lake");
+      const rows = await files.query(
+        `SELECT artist_id, strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.000Z') AS fetched_at
+       FROM read_parquet('${join(root, lakeKeys.tableFile("artists_data", SNAPSHOT, 0))}')
+       ORDER BY artist_id`,
+      );
+      expect(rows).toEqual(
+        [
+          { artist_id: ARTIST.bandOfHorses, fetched_at: SNAPSHOT.iso },
+          { artist_id: ARTIST.khruangbin, fetched_at: earlier },
+          { artist_id: ARTIST.rosalia, fetched_at: earlier },
+        ].sort((a, b) => (a.artist_id < b.artist_id ? -1 : 1)),
+      );
     });
   });
 

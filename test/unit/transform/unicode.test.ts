@@ -58,6 +58,6 @@ describe("Text from Spotify", () => {
     expect(playlistRowOf(playlist, PLAYLIST)).toBe("invalid_text");
     const someone = parsed(JSON.stringify(artist(sid("ar", 1))));
     someone.genres = ["indie", "\udfff"];
-    expect(artistRowOf(someone)).toBe("invalid_text");
+    expect(artistRowOf(someone, Date.parse("2026-11-22T05:00:00Z"))).toBe("invalid_text");
   });
 });
