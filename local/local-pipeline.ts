@@ -31,10 +31,16 @@ import {
   taskStates,
 } from "../statemachine/pipeline";
 import type { CrawlPolicy } from "../functions/commons/config";
+import type {
+  ConditionalObjectStore,
+  LeaseHolderProcess,
+  ObjectStore,
+} from "../functions/commons/ports";
 import { DuckDbCatalog } from "./adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
+import { processLiveness } from "./adapters/process-liveness";
 import { removeAbandonedTemporaries } from "./adapters/temporary-files";
 import type { QuotaUsage } from "./aws-quotas";
 import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
@@ -69,6 +75,16 @@ export interface LocalPipelineOptions {
   crawl?: CrawlPolicy;
   /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
   aroundTask?: Partial<Record<string, AroundTask>>;
+  /**
+   * Wraps the lake and raw folders' stores (tests: a process that dies at its Nth write).
+   * Default: the stores themselves.
+   */
+  wrapStores?: (stores: { raw: FileObjectStore; lake: FileObjectStore }) => {
+    raw: ConditionalObjectStore;
+    lake: ObjectStore;
+  };
+  /** The process its snapshot leases name (tests: one that has died). Default: this one. */
+  leaseHolder?: LeaseHolderProcess;
 }
 
 /** Call `invoke` to run the real handler. */
@@ -122,14 +138,19 @@ function localHandlers(
     | "credentialsStore"
     | "crawl"
     | "unavailablePlaylists"
+    | "wrapStores"
+    | "leaseHolder"
   >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
-  const rawStore = new FileObjectStore(paths.raw);
-  const lakeStore = new FileObjectStore(paths.lake);
+  const lakeFolder = new FileObjectStore(paths.lake);
+  const stores = { raw: new FileObjectStore(paths.raw), lake: lakeFolder };
+  const { raw: rawStore, lake: lakeStore } = options.wrapStores?.(stores) ?? stores;
+  const leaseLiveness = processLiveness(options.leaseHolder);
   const { credentials, ...spotifySettings } = options.spotify;
   const extractDeps = {
     rawStore,
+    leaseLiveness,
     spotifySecret: spotifySecretFromValue(credentials),
     credentialsStore: options.credentialsStore ?? credentialsInMemory(credentials),
     spotifySettings,
@@ -143,10 +164,13 @@ function localHandlers(
     }),
     "extract-playlist": createExtractPlaylistHandler(extractDeps),
     "extract-artists": createExtractArtistsHandler(extractDeps),
-    "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
+    "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore, leaseLiveness }),
     "crawl-lake": createCrawlLakeHandler({
-      crawler: new DuckDbCrawler(lakeStore, paths.catalog, paths.crawlerState),
-      catalog: new DuckDbCatalog(lakeStore, paths.catalog),
+      crawler: new DuckDbCrawler(lakeFolder, paths.catalog, paths.crawlerState),
+      catalog: new DuckDbCatalog(lakeFolder, paths.catalog),
+      lakeStore,
+      leaseStore: rawStore,
+      leaseLiveness,
       policy: options.crawl ?? "on-schema-change",
     }),
     "validate-snapshot": createValidateSnapshotHandler({

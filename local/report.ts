@@ -71,7 +71,7 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
     );
     if (Object.keys(entries.quarantined).length > 0 && out.run) {
       lines.push(
-        `  (each set-aside record, with its reason: lake/quarantine/snapshot_date=${out.run.snapshotDate}/snapshot_hour=${out.run.snapshotHour}/rejected-entries.ndjson)`,
+        `  (each set-aside record, with its reason: lake/quarantine/snapshot_date=${out.run.snapshotDate}/snapshot_hour=${out.run.snapshotHour}/version=${out.transform?.version ?? "…"}/rejected-entries.ndjson)`,
       );
     }
   }

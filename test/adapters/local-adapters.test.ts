@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connectDuckDb } from "../../local/adapters/duckdb";
+import { readCatalogPartitions } from "../../local/adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "../../local/adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "../../local/adapters/duckdb-query-engine";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
@@ -35,7 +36,8 @@ describe("Class: FileObjectStore", () => {
 });
 
 describe("Class: DuckDbCrawler", () => {
-  const PARTITION = "artists_data/snapshot_date=2026-11-22/snapshot_hour=05";
+  // The crawler's target: the crawl step copies the version it publishes there.
+  const PARTITION = "_crawl/artists_data/snapshot_date=2026-11-22/snapshot_hour=05";
 
   async function lakeWithFile(write: (path: string) => Promise<void>) {
     const dataDir = newDataDir();
@@ -44,10 +46,18 @@ describe("Class: DuckDbCrawler", () => {
     mkdirSync(join(lake.root, PARTITION), { recursive: true });
     await write(join(lake.root, PARTITION, "part-00000.parquet"));
     return {
+      lake,
+      paths,
       crawler: new DuckDbCrawler(lake, paths.catalog, paths.crawlerState),
       engine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
     };
   }
+
+  const writeArtists = async (path: string) => {
+    const db = await connectDuckDb(":memory:");
+    await db.run(`COPY (SELECT 'x' AS artist_id, 90 AS popularity) TO '${path}' (FORMAT parquet)`);
+    db.closeSync();
+  };
 
   it("reports RUNNING, then READY after a successful crawl that registered the partition", async () => {
     const { crawler, engine } = await lakeWithFile(async (path) => {
@@ -80,6 +90,29 @@ describe("Class: DuckDbCrawler", () => {
       state: "READY",
       lastCrawl: { status: "FAILED", errorMessage: expect.stringMatching(/parquet/i) },
     });
+  });
+
+  it("crawls only _crawl/, keeps the partitions it did not see, and rebuilds a lost catalog from _published/", async () => {
+    // Prepare: a published hour (04), a version folder the crawler must not see, and a lost catalog.
+    const { lake, paths, crawler } = await lakeWithFile(writeArtists);
+    const published =
+      "artists_data/snapshot_date=2026-11-22/snapshot_hour=04/version=0123456789abcdef";
+    mkdirSync(join(lake.root, published), { recursive: true });
+    await writeArtists(join(lake.root, published, "part-00000.parquet"));
+    await lake.put(
+      "_published/snapshot_date=2026-11-22/snapshot_hour=04.json",
+      JSON.stringify({ tables: { artists_data: { location: `${published}/` } } }),
+    );
+
+    // Act
+    const crawled = await crawler.crawl();
+
+    // Assess
+    expect(crawled).toEqual([{ table: "artists_data", partitions: 1, files: 1 }]);
+    expect(await readCatalogPartitions(paths.catalog)).toEqual([
+      { table: "artists_data", date: "2026-11-22", hour: "04", location: `lake/${published}` },
+      { table: "artists_data", date: "2026-11-22", hour: "05", location: `lake/${PARTITION}` },
+    ]);
   });
 
   it("reports a query on an unknown table as FAILED, not as an exception", async () => {
