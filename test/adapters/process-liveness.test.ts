@@ -1,16 +1,10 @@
 // Specification of the local lease holder check (local/adapters/process-liveness.ts): a holder
 // is dead only when it ran on this host and its process is gone (ESRCH).
 
-import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { processLiveness } from "../../local/adapters/process-liveness";
-
-/** The pid of a process that has exited (and been reaped): provably gone. */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
-  return Number(child.stdout.toString());
-}
+import { deadPid } from "../support/process-death";
 
 describe("processLiveness", () => {
   const liveness = processLiveness();
