@@ -18,6 +18,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CrawlerFailedError } from "../../functions/commons/errors";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import type { Catalog, CatalogColumn, PartitionLocation } from "../../functions/commons/ports";
+import { withCatalogLock } from "./catalog-lock";
 import { sqlString, withDuckDb } from "./duckdb";
 import type { FileObjectStore } from "./file-object-store";
 import { temporaryPathFor } from "./temporary-files";
@@ -186,7 +187,7 @@ async function registeredFolders(db: DuckDBConnection, catalogPath: string, lake
 export async function withCatalog<T>(
   catalogPath: string,
   work: (db: DuckDBConnection) => Promise<T>,
-  options: { sandbox?: boolean } = {},
+  options: { sandbox?: boolean; views?: boolean } = {},
 ): Promise<T> {
   if (!existsSync(catalogPath)) {
     throw new Error(`No local catalog at ${catalogPath}: run \`npm start\` first.`);
@@ -198,7 +199,11 @@ export async function withCatalog<T>(
       catalogPath,
       async (db) => {
         opened = true;
-        for (const [table, partitions] of await registeredFolders(db, catalogPath, lakeDir)) {
+        // Views read the files: not needed (nor wanted, a folder may be gone) to read the
+        // catalog's own records.
+        const folders =
+          options.views === false ? [] : await registeredFolders(db, catalogPath, lakeDir);
+        for (const [table, partitions] of folders) {
           await db.run(`CREATE TEMP VIEW ${table} AS ${tableSql(partitions)}`);
         }
         if (options.sandbox) {
@@ -250,27 +255,31 @@ export async function sandboxedQuery(db: DuckDBConnection, sql: string) {
  */
 export async function readCatalog(catalogPath: string): Promise<CatalogContents | undefined> {
   if (!existsSync(catalogPath)) return undefined;
-  return withCatalog(catalogPath, async (db) => {
-    const recorded = await db.runAndReadAll(
-      "SELECT 1 FROM duckdb_tables() WHERE table_name = 'catalog_tables'",
-    );
-    if (recorded.getRows().length === 0) return undefined;
-    const tables = await db.runAndReadAll(
-      "SELECT table_name, columns FROM catalog_tables ORDER BY table_name",
-    );
-    const partitions = await db.runAndReadAll(
-      "SELECT table_name, snapshot_date, snapshot_hour, location FROM catalog_partitions ORDER BY ALL",
-    );
-    return {
-      tables: (tables.getRows() as [string, string][]).map(([table, columns]) => ({
-        table,
-        columns: JSON.parse(columns) as CatalogColumn[],
-      })),
-      partitions: (partitions.getRows() as [string, string, string, string][]).map(
-        ([table, date, hour, location]) => ({ table, date, hour, location }),
-      ),
-    };
-  });
+  return withCatalog(
+    catalogPath,
+    async (db) => {
+      const recorded = await db.runAndReadAll(
+        "SELECT 1 FROM duckdb_tables() WHERE table_name = 'catalog_tables'",
+      );
+      if (recorded.getRows().length === 0) return undefined;
+      const tables = await db.runAndReadAll(
+        "SELECT table_name, columns FROM catalog_tables ORDER BY table_name",
+      );
+      const partitions = await db.runAndReadAll(
+        "SELECT table_name, snapshot_date, snapshot_hour, location FROM catalog_partitions ORDER BY ALL",
+      );
+      return {
+        tables: (tables.getRows() as [string, string][]).map(([table, columns]) => ({
+          table,
+          columns: JSON.parse(columns) as CatalogColumn[],
+        })),
+        partitions: (partitions.getRows() as [string, string, string, string][]).map(
+          ([table, date, hour, location]) => ({ table, date, hour, location }),
+        ),
+      };
+    },
+    { views: false },
+  );
 }
 
 /** Every partition the catalog registers; none when there is no catalog yet. */
@@ -321,11 +330,15 @@ export class DuckDbCatalog implements Catalog {
 
   /**
    * Points every partition at its folder in one new catalog, renamed into place: a query sees
-   * all of them switched or none. Two runs of different hours switching at the same moment
-   * can lose one switch; that run's validation then finds its hour missing or stale and
-   * fails by name, and a rerun switches it again.
+   * all of them switched or none. Under the catalog lock, so no other change is lost.
    */
   async pointPartitions(
+    partitions: readonly PartitionLocation[],
+  ): Promise<{ added: number; existing: number }> {
+    return withCatalogLock(this.catalogPath, () => this.point(partitions));
+  }
+
+  private async point(
     partitions: readonly PartitionLocation[],
   ): Promise<{ added: number; existing: number }> {
     const contents = await readCatalog(this.catalogPath);

@@ -10,7 +10,8 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { LAKE_TABLES, lakeKeys } from "../../functions/commons/keys";
 import type { Crawler, CrawlerStatus } from "../../functions/commons/ports";
-import type { CatalogContents, CatalogPartition } from "./duckdb-catalog";
+import { withCatalogLock } from "./catalog-lock";
+import type { CatalogContents, CatalogPartition, CatalogTable } from "./duckdb-catalog";
 import {
   CatalogUnreadableError,
   dataDirOfCatalog,
@@ -98,20 +99,24 @@ export class DuckDbCrawler implements Crawler {
       partitions.set(folder, partition);
       partitionsByTable.set(table, partitions);
     }
-    let contents = await this.catalogOrRebuilt();
     const found: CatalogPartition[] = [];
+    const tables: CatalogTable[] = [];
     for (const [table, partitions] of partitionsByTable) {
       const folders = [...partitions.keys()].map((folder) => this.lake.pathOf(folder));
-      const columns = await describeParquetColumns(folders);
-      contents = {
-        tables: [...contents.tables.filter((t) => t.table !== table), { table, columns }],
-        partitions: contents.partitions,
-      };
+      tables.push({ table, columns: await describeParquetColumns(folders) });
       for (const [folder, { date, hour }] of partitions) {
         found.push({ table, date, hour, location: this.location(folder) });
       }
     }
-    await writeCatalog(this.catalogPath, withPartitions(contents, found).contents);
+    await withCatalogLock(this.catalogPath, async () => {
+      const contents = await this.catalogOrRebuilt();
+      const crawled = new Set(tables.map((t) => t.table));
+      const updated = {
+        tables: [...contents.tables.filter((t) => !crawled.has(t.table)), ...tables],
+        partitions: contents.partitions,
+      };
+      await writeCatalog(this.catalogPath, withPartitions(updated, found).contents);
+    });
     return [...partitionsByTable].map(([table, partitions]) => ({
       table,
       partitions: partitions.size,

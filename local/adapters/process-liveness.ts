@@ -7,19 +7,23 @@
 import { hostname } from "node:os";
 import type { LeaseHolderLiveness, LeaseHolderProcess } from "../../functions/commons/ports";
 
+/** True only when no process `pid` runs on this machine (ESRCH); never for this process. */
+export function processIsGone(pid: number): boolean {
+  if (pid === process.pid || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 export function processLiveness(
   self: LeaseHolderProcess = { host: hostname(), pid: process.pid },
 ): LeaseHolderLiveness {
   return {
     self,
-    isDead(holder) {
-      if (holder.host !== self.host || holder.pid === self.pid || holder.pid <= 0) return false;
-      try {
-        process.kill(holder.pid, 0);
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "ESRCH";
-      }
-    },
+    isDead: (holder) =>
+      holder.host === self.host && holder.pid !== self.pid && processIsGone(holder.pid),
   };
 }

@@ -5,7 +5,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connectDuckDb } from "../../local/adapters/duckdb";
-import { readCatalogPartitions } from "../../local/adapters/duckdb-catalog";
+import { LAKE_TABLES } from "../../functions/commons/keys";
+import {
+  DuckDbCatalog,
+  readCatalogPartitions,
+  writeCatalog,
+} from "../../local/adapters/duckdb-catalog";
+import { deadPid } from "../support/process-death";
 import { DuckDbCrawler, localCatalogPaths } from "../../local/adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "../../local/adapters/duckdb-query-engine";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
@@ -119,6 +125,60 @@ describe("Class: DuckDbCrawler", () => {
     const { engine } = await lakeWithFile(() => Promise.resolve());
     const query = await engine.start("SELECT * FROM no_such_table");
     expect(await engine.status(query)).toMatchObject({ state: "FAILED", retryable: false });
+  });
+});
+
+describe("Class: DuckDbCatalog", () => {
+  const hourOf = (hour: string) =>
+    LAKE_TABLES.map((table) => ({
+      table,
+      date: "2026-11-22",
+      hour,
+      folder: `${table}/snapshot_date=2026-11-22/snapshot_hour=${hour}/version=0123456789abcdef/`,
+    }));
+
+  async function catalogWithTables() {
+    const dataDir = newDataDir();
+    const { catalog: catalogPath } = localCatalogPaths(dataDir);
+    const columns = [{ name: "id", type: "string" }];
+    await writeCatalog(catalogPath, {
+      tables: LAKE_TABLES.map((table) => ({ table, columns })),
+      partitions: [],
+    });
+    const catalog = new DuckDbCatalog(new FileObjectStore(join(dataDir, "lake")), catalogPath);
+    return { catalog, catalogPath };
+  }
+
+  it("switches all four tables of an hour in one write, and loses no switch of two hours at once", async () => {
+    // Prepare
+    const { catalog, catalogPath } = await catalogWithTables();
+
+    // Act: two runs of different hours publish at the same moment.
+    const results = await Promise.all([
+      catalog.pointPartitions(hourOf("04")),
+      catalog.pointPartitions(hourOf("05")),
+    ]);
+
+    // Assess
+    expect(results).toEqual([
+      { added: 4, existing: 0 },
+      { added: 4, existing: 0 },
+    ]);
+    const registered = await readCatalogPartitions(catalogPath);
+    expect(registered.map((p) => `${p.table} ${p.hour}`).sort()).toEqual(
+      LAKE_TABLES.flatMap((t) => [`${t} 04`, `${t} 05`]).sort(),
+    );
+    expect(await catalog.pointPartitions(hourOf("05"))).toEqual({ added: 0, existing: 4 });
+  });
+
+  it("takes over the lock of a writer that died, and changes nothing when a table is missing", async () => {
+    const { catalog, catalogPath } = await catalogWithTables();
+    await writeFile(`${catalogPath}.lock`, String(deadPid()));
+    await catalog.pointPartitions(hourOf("05"));
+    await expect(
+      catalog.pointPartitions([{ ...hourOf("06")[0]!, table: "no_such_table" }]),
+    ).rejects.toMatchObject({ name: "CrawlerFailedError" });
+    expect(await readCatalogPartitions(catalogPath)).toHaveLength(4);
   });
 });
 
