@@ -35,12 +35,14 @@ import type {
   Catalog,
   ConditionalObjectStore,
   Crawler,
+  LeaseHolderProcess,
   QueryEngine,
 } from "../functions/commons/ports";
 import { DuckDbCatalog } from "./adapters/duckdb-catalog";
 import { DuckDbCrawler, localCatalogPaths } from "./adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "./adapters/duckdb-query-engine";
 import { FileObjectStore } from "./adapters/file-object-store";
+import { processLiveness } from "./adapters/process-liveness";
 import { removeAbandonedTemporaries } from "./adapters/temporary-files";
 import type { QuotaUsage } from "./aws-quotas";
 import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
@@ -76,8 +78,13 @@ export interface LocalPipelineOptions {
   crawl?: CrawlPolicy;
   /** Wraps a Task's handler by state name, e.g. to inject a fault between two steps. */
   aroundTask?: Partial<Record<string, AroundTask>>;
-  /** Wraps the local adapters the functions call, e.g. to count what AWS would bill. */
+  /**
+   * Wraps the local adapters the functions call: to count what AWS would bill (the bench's
+   * cost section), or to make the process die at its Nth write (the kill tests).
+   */
   adapters?: AdapterWrappers;
+  /** The process its snapshot leases name (tests: one that has died). Default: this one. */
+  leaseHolder?: LeaseHolderProcess;
 }
 
 /**
@@ -144,6 +151,7 @@ function localHandlers(
     | "crawl"
     | "unavailablePlaylists"
     | "adapters"
+    | "leaseHolder"
   >,
 ): Record<PipelineStep, LambdaHandler> {
   const paths = localPaths(options.dataDir);
@@ -155,9 +163,11 @@ function localHandlers(
   const crawler = new DuckDbCrawler(lakeFolder, paths.catalog, paths.crawlerState);
   const catalog = new DuckDbCatalog(lakeFolder, paths.catalog);
   const queryEngine = new DuckDbQueryEngine(paths.catalog, paths.queryResults);
+  const leaseLiveness = processLiveness(options.leaseHolder);
   const { credentials, ...spotifySettings } = options.spotify;
   const extractDeps = {
     rawStore,
+    leaseLiveness,
     spotifySecret: spotifySecretFromValue(credentials),
     credentialsStore: options.credentialsStore ?? credentialsInMemory(credentials),
     spotifySettings,
@@ -173,10 +183,13 @@ function localHandlers(
     }),
     "extract-playlist": createExtractPlaylistHandler(extractDeps),
     "extract-artists": createExtractArtistsHandler(extractDeps),
-    "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore }),
+    "transform-snapshot": createTransformSnapshotHandler({ rawStore, lakeStore, leaseLiveness }),
     "crawl-lake": createCrawlLakeHandler({
       crawler: wrap.crawler?.(crawler) ?? crawler,
       catalog: wrap.catalog?.(catalog) ?? catalog,
+      lakeStore,
+      leaseStore: rawStore,
+      leaseLiveness,
       policy: options.crawl ?? "on-schema-change",
     }),
     "validate-snapshot": createValidateSnapshotHandler({

@@ -38,9 +38,10 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
     if (result.error === "SnapshotLockedError") {
       // The local command line cannot redrive: what it can do is run again.
       lines.push(
-        "  (Another local run of this hour holds its lease, or one stopped while writing it.",
-        "   Run the same command again once the lease has run out (20 minutes at most); if no",
-        `   other run uses this data folder, delete ${join(dataDir, "raw", "_leases")} to take it now.)`,
+        "  (Another local run of this hour holds its lease and its process is still running;",
+        "   a lease whose process is gone is taken over at once. Run the same command again once",
+        "   that run ends (or its lease runs out: 20 minutes at most); if the lease was taken on",
+        `   another machine and no run uses this data folder, delete ${join(dataDir, "raw", "_leases")}.)`,
       );
     }
     return lines.join("\n");
@@ -71,7 +72,7 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
     );
     if (Object.keys(entries.quarantined).length > 0 && out.run) {
       lines.push(
-        `  (each set-aside record, with its reason: lake/quarantine/snapshot_date=${out.run.snapshotDate}/snapshot_hour=${out.run.snapshotHour}/rejected-entries.ndjson)`,
+        `  (each set-aside record, with its reason: lake/quarantine/snapshot_date=${out.run.snapshotDate}/snapshot_hour=${out.run.snapshotHour}/version=${out.transform?.version ?? "…"}/rejected-entries.ndjson)`,
       );
     }
   }

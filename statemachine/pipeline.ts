@@ -63,7 +63,10 @@ export interface PipelineOutput {
   run: Run;
   /** Absent in reprocess mode, which does not call Spotify. */
   extraction?: Omit<ExtractionSummary, "missingArtists">;
-  transform: Pick<TransformReport, "snapshot" | "rows" | "entries" | "unavailable" | "files">;
+  transform: Pick<
+    TransformReport,
+    "snapshot" | "rows" | "entries" | "unavailable" | "files" | "version"
+  >;
   crawler: { crawl: CrawlProgress };
   validation: { checks: ValidationProgress };
 }

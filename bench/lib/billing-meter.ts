@@ -166,12 +166,18 @@ export class BillingMeter {
         this.glueCatalogRequests++;
         return catalog.tableColumns(table);
       },
-      // GlueCatalog: GetTable, then BatchCreatePartition of at most 100 partitions a call.
-      addPartitions: async (table, partitions) => {
-        const calls = 1 + pages(partitions.length, 100);
+      // GlueCatalog: GetTable per table, then per table BatchCreatePartition of at most 100
+      // partitions a call, and BatchUpdatePartition for those that already existed.
+      pointPartitions: async (partitions) => {
+        const result = await catalog.pointPartitions(partitions);
+        const byTable = new Map<string, number>();
+        for (const p of partitions) byTable.set(p.table, (byTable.get(p.table) ?? 0) + 1);
+        let calls = byTable.size;
+        for (const count of byTable.values()) calls += pages(count, 100);
+        if (result.existing > 0) calls += pages(result.existing, 100);
         for (let i = 0; i < calls; i++) this.api();
         this.glueCatalogRequests += calls;
-        return catalog.addPartitions(table, partitions);
+        return result;
       },
     };
   }

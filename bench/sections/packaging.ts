@@ -52,7 +52,12 @@ const COLD_START_CASES: Record<
   },
   "crawl-lake": {
     event: { run: RUN, action: "not-an-action" },
-    env: { CRAWLER_NAME: "bench-crawler", GLUE_DATABASE: "bench_db", LAKE_BUCKET: "bench-lake" },
+    env: {
+      CRAWLER_NAME: "bench-crawler",
+      GLUE_DATABASE: "bench_db",
+      LAKE_BUCKET: "bench-lake",
+      RAW_BUCKET: "bench-raw",
+    },
     expected: "InvalidInputError",
   },
   "validate-snapshot": {

@@ -5,7 +5,7 @@
 // in commons because it names only commons types and both handlers and the core sit above it.
 
 import type { MiddlewareObj } from "@middy/core";
-import type { ConditionalObjectStore } from "./ports";
+import type { ConditionalObjectStore, LeaseHolderLiveness } from "./ports";
 import type { SpotifyClientSettings, SpotifyCredentialsStore } from "./spotify";
 import type { SpotifyContext } from "./spotify-credentials";
 
@@ -20,6 +20,8 @@ export interface ExtractStepDeps {
    * client refreshes alone and a rotation is only reported.
    */
   credentialsStore?: SpotifyCredentialsStore;
+  /** Locally only: tells a snapshot lease whose holder process died (snapshot-lease.ts). */
+  leaseLiveness?: LeaseHolderLiveness;
   now?: () => Date;
   /** Stored artist details younger than this are used instead of a request (default 24). */
   artistMaxAgeHours?: number;

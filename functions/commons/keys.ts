@@ -67,13 +67,42 @@ export const rawKeys = {
   tokenRefreshLease: "_leases/spotify-token-refresh.json",
 };
 
-/** Lake bucket: one folder per table, hive-style partitions per snapshot hour. */
+/** A lake version: 16 lower-case hex digits (functions/core/transform/lake-version.ts). */
+export const isLakeVersion = (value: unknown): value is string =>
+  typeof value === "string" && /^[0-9a-f]{16}$/.test(value);
+
+function checkedVersion(version: string): string {
+  if (!isLakeVersion(version)) throw new Error(`not a lake version: ${JSON.stringify(version)}`);
+  return version;
+}
+
+/**
+ * Lake bucket: one folder per table, hive-style partitions per snapshot hour, and in each hour
+ * one folder per version (content-addressed, written whole before the catalog points at it).
+ * `_crawl/` holds the sample copy the crawler reads; `_published/` says which version of an
+ * hour the catalog points at.
+ */
 export const lakeKeys = {
   tablePrefix: (table: LakeTable) => `${table}/`,
+  /** Every version of the hour (and files of the layout before versions). */
   partitionPrefix: (table: LakeTable, s: SnapshotHour) => `${table}/${partition(s)}/`,
-  tableFile: (table: LakeTable, s: SnapshotHour, part: number) =>
-    `${lakeKeys.partitionPrefix(table, s)}part-${pad(part, 5)}.parquet`,
-  quarantinePrefix: (s: SnapshotHour) => `quarantine/${partition(s)}/`,
-  quarantine: (s: SnapshotHour) => `quarantine/${partition(s)}/rejected-entries.ndjson`,
-  transformReport: (s: SnapshotHour) => `_reports/${partition(s)}/transform.json`,
+  versionPrefix: (table: LakeTable, s: SnapshotHour, version: string) =>
+    `${lakeKeys.partitionPrefix(table, s)}version=${checkedVersion(version)}/`,
+  tableFile: (table: LakeTable, s: SnapshotHour, version: string, part: number) =>
+    `${lakeKeys.versionPrefix(table, s, version)}part-${pad(part, 5)}.parquet`,
+  quarantineHourPrefix: (s: SnapshotHour) => `quarantine/${partition(s)}/`,
+  quarantinePrefix: (s: SnapshotHour, version: string) =>
+    `${lakeKeys.quarantineHourPrefix(s)}version=${checkedVersion(version)}/`,
+  quarantine: (s: SnapshotHour, version: string) =>
+    `${lakeKeys.quarantinePrefix(s, version)}rejected-entries.ndjson`,
+  reportsHourPrefix: (s: SnapshotHour) => `_reports/${partition(s)}/`,
+  /** Written last by the transform: its presence says the version is complete. */
+  transformReport: (s: SnapshotHour, version: string) =>
+    `${lakeKeys.reportsHourPrefix(s)}version=${checkedVersion(version)}/transform.json`,
+  /** The crawler's targets: `_crawl/<table>/`, holding at most a copy of one hour. */
+  crawlRoot: "_crawl/",
+  crawlTablePrefix: (table: LakeTable) => `_crawl/${table}/`,
+  crawlPartitionPrefix: (table: LakeTable, s: SnapshotHour) => `_crawl/${table}/${partition(s)}/`,
+  /** The publication record of an hour: the version its partitions point at, and its files. */
+  publication: (s: SnapshotHour) => `_published/${partition(s)}.json`,
 };

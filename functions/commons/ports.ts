@@ -23,6 +23,22 @@ export interface ConditionalObjectStore extends ObjectStore {
   putIfUnchanged(key: string, body: string, etag: string | undefined): Promise<boolean>;
 }
 
+/** The process holding a snapshot lease, as recorded in it (locally only). */
+export interface LeaseHolderProcess {
+  host: string;
+  pid: number;
+}
+
+/**
+ * Locally only: names this process in the leases it takes, and tells whether another
+ * lease's holder is provably dead (same host, no such process). In AWS a step runs in a
+ * Lambda that no other can see, so there is no such port and a lease simply runs out.
+ */
+export interface LeaseHolderLiveness {
+  readonly self: LeaseHolderProcess;
+  isDead(holder: LeaseHolderProcess): boolean;
+}
+
 export type CrawlerState = "READY" | "RUNNING" | "STOPPING";
 export type CrawlStatus = "SUCCEEDED" | "CANCELLED" | "FAILED";
 
@@ -51,17 +67,26 @@ export interface PartitionValues {
   hour: string;
 }
 
+/** Where one table's partition of one hour points: a folder of the lake bucket. */
+export interface PartitionLocation extends PartitionValues {
+  table: string;
+  /** The folder's key prefix in the lake bucket, ending in `/` (e.g. `…/version=…/`). */
+  folder: string;
+}
+
 /** The Glue Data Catalog's tables and partitions, or the local DuckDB catalog. */
 export interface Catalog {
   /** The table's data columns (partition keys excluded), or undefined when it does not exist. */
   tableColumns(table: string): Promise<CatalogColumn[] | undefined>;
   /**
-   * Registers partitions of an existing table (Glue BatchCreatePartition). A partition that
-   * is already registered counts as `existing`, not as an error: reruns and redrives repeat it.
+   * Points each partition at its folder: registers the ones not registered yet (Glue
+   * BatchCreatePartition) and moves the registered ones (BatchUpdatePartition), so a rerun
+   * or redrive repeats it harmlessly; `existing` counts the moved ones. Every table must
+   * exist, else nothing is changed. Locally all partitions switch at once (one catalog
+   * write); Glue has no transaction across tables, so there it is one table after another.
    */
-  addPartitions(
-    table: string,
-    partitions: readonly PartitionValues[],
+  pointPartitions(
+    partitions: readonly PartitionLocation[],
   ): Promise<{ added: number; existing: number }>;
 }
 

@@ -5,12 +5,19 @@
 // for its invocation: it takes it when free, renews it when its own, and stops with
 // SnapshotLockedError when another execution's lease is live. The lease outlives any single
 // Lambda invocation (15 min at most), so it cannot expire under a running writer; a redrive
-// keeps the execution ARN and so keeps the lease. Transform releases it when the lake is
-// written; a failed run's lease simply runs out.
+// keeps the execution ARN and so keeps the lease. The crawl step, which publishes what the
+// transform wrote, renews it too and releases it once the version is published; a step that
+// fails for good releases it at once; otherwise (a crash, a timeout) it runs out. Locally a
+// lease also names its holder process (host and pid): a rerun on the same host takes over a
+// lease whose holder has provably died instead of waiting for it to run out.
 
 import { PipelineError, SnapshotLockedError } from "../commons/errors";
 import { rawKeys } from "../commons/keys";
-import type { ConditionalObjectStore } from "../commons/ports";
+import type {
+  ConditionalObjectStore,
+  LeaseHolderLiveness,
+  LeaseHolderProcess,
+} from "../commons/ports";
 import type { SnapshotHour } from "../commons/snapshot";
 
 export const LEASE_TTL_MS = 20 * 60 * 1000;
@@ -19,7 +26,13 @@ interface Lease {
   snapshot: string;
   executionId: string;
   expiresAt: string;
+  /** Locally only: the process that holds it. */
+  holder?: LeaseHolderProcess;
 }
+
+const isHolder = (value: unknown): value is LeaseHolderProcess =>
+  typeof (value as LeaseHolderProcess | undefined)?.host === "string" &&
+  Number.isInteger((value as LeaseHolderProcess).pid);
 
 function parseLease(body: Uint8Array): Lease | undefined {
   try {
@@ -39,12 +52,14 @@ export async function holdSnapshotLease(
   executionId: string,
   now: Date,
   ttlMs = LEASE_TTL_MS,
+  liveness?: LeaseHolderLiveness,
 ): Promise<void> {
   const key = rawKeys.snapshotLease(snapshot);
   const wanted: Lease = {
     snapshot: snapshot.iso,
     executionId,
     expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    ...(liveness ? { holder: liveness.self } : {}),
   };
   // A lost race re-reads: the winner is either another execution (stop) or a parallel
   // invocation of this one (the Map's iterations), whose fresh lease is as good as ours.
@@ -52,14 +67,26 @@ export async function holdSnapshotLease(
     const current = await store.getVersioned(key);
     const lease = current && parseLease(current.body);
     const expiresAt = lease ? Date.parse(lease.expiresAt) : 0;
-    if (lease && lease.executionId !== executionId && expiresAt > now.getTime()) {
+    // A holder that provably died (locally: its process is gone) will never write again.
+    const holderDead =
+      liveness !== undefined && isHolder(lease?.holder) && liveness.isDead(lease.holder);
+    if (lease && lease.executionId !== executionId && expiresAt > now.getTime() && !holderDead) {
       throw new SnapshotLockedError(
         `Snapshot ${snapshot.iso} is being written by execution ${lease.executionId} ` +
           `(lease until ${lease.expiresAt}); redrive or rerun after it ends`,
       );
     }
-    // Ours with more than half its time left: no need to write it again.
-    if (lease && lease.executionId === executionId && expiresAt - now.getTime() > ttlMs / 2) {
+    // Ours with more than half its time left (and held by this process): no need to write it
+    // again.
+    const sameHolder =
+      !liveness ||
+      (lease?.holder?.host === liveness.self.host && lease?.holder?.pid === liveness.self.pid);
+    if (
+      lease &&
+      lease.executionId === executionId &&
+      sameHolder &&
+      expiresAt - now.getTime() > ttlMs / 2
+    ) {
       return;
     }
     if (await store.putIfUnchanged(key, JSON.stringify(wanted), current?.etag)) return;
@@ -93,8 +120,9 @@ export async function writeUnderSnapshotLease<T>(
   executionId: string,
   now: Date,
   write: () => Promise<T>,
+  liveness?: LeaseHolderLiveness,
 ): Promise<T> {
-  await holdSnapshotLease(store, snapshot, executionId, now);
+  await holdSnapshotLease(store, snapshot, executionId, now, LEASE_TTL_MS, liveness);
   try {
     return await write();
   } catch (error) {

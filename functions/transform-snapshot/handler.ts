@@ -1,8 +1,9 @@
-// TransformSnapshot: the snapshot's raw responses become the four Parquet tables.
+// TransformSnapshot: the snapshot's raw responses become the four Parquet tables, written
+// under the snapshot's version (published by the crawl step).
 
 import { logger, pipelineHandler } from "../commons/lambda";
-import type { ConditionalObjectStore, ObjectStore } from "../commons/ports";
-import { releaseSnapshotLease, writeUnderSnapshotLease } from "../core/snapshot-lease";
+import type { ConditionalObjectStore, LeaseHolderLiveness, ObjectStore } from "../commons/ports";
+import { writeUnderSnapshotLease } from "../core/snapshot-lease";
 import { readPlaylistIds, readRunRef } from "../core/run";
 import type { TransformReport } from "../core/transform/transform-snapshot";
 import { tableSchemaFingerprints } from "../core/transform/schema";
@@ -12,6 +13,8 @@ import type { LakeTable } from "../commons/keys";
 export function createTransformSnapshotHandler(deps: {
   rawStore: ConditionalObjectStore;
   lakeStore: ObjectStore;
+  /** Locally only: tells a snapshot lease whose holder process died (snapshot-lease.ts). */
+  leaseLiveness?: LeaseHolderLiveness;
   now?: () => Date;
 }) {
   return pipelineHandler(
@@ -32,10 +35,15 @@ export function createTransformSnapshotHandler(deps: {
             snapshot,
             playlistIds,
           }),
+        deps.leaseLiveness,
       );
-      // The lake partition is complete: later steps only read, so another execution may write.
-      await releaseSnapshotLease(deps.rawStore, snapshot, executionId);
-      logger.info("snapshot transformed", { rows: report.rows, entries: report.entries });
+      // The lease stays: the version is written but not published until the crawl step,
+      // which releases it, so no other execution rewrites the hour in between.
+      logger.info("snapshot transformed", {
+        version: report.version,
+        rows: report.rows,
+        entries: report.entries,
+      });
       // The schema of every table written, so the crawl step can skip a crawl that would
       // only rediscover it (not part of the stored report: the lake's bytes stay the same).
       return { ...report, schemas: tableSchemaFingerprints() };

@@ -125,7 +125,8 @@ export class CatalogAndQuery extends Construct {
           Sid: "ReadLakeTables",
           Effect: "Allow",
           Action: ["s3:GetObject"],
-          Resource: LAKE_TABLES.map((table) => `${lake.arn}/${table}/*`),
+          // The crawler's targets hold a copy of the version being published, nothing else.
+          Resource: LAKE_TABLES.map((table) => `${lake.arn}/_crawl/${table}/*`),
         },
         {
           Sid: "ListLakeTables",
@@ -159,8 +160,9 @@ export class CatalogAndQuery extends Construct {
       role: crawlerRole.arn,
       // Table names are exactly the folder names: songs_data, albums_data, ...
       tablePrefix: "",
-      // Only the tables: quarantine/ and _reports/ are not tables.
-      s3Target: LAKE_TABLES.map((table) => ({ path: `s3://${lake.name}/${table}/` })),
+      // Only the tables (quarantine/ and _reports/ are not tables), and never the tables' own folders: the crawler would find every version there. The crawl
+      // step copies the one it publishes to _crawl/<table>/ and points the partitions itself.
+      s3Target: LAKE_TABLES.map((table) => ({ path: `s3://${lake.name}/_crawl/${table}/` })),
       configuration: JSON.stringify(CRAWLER_CONFIGURATION),
       ...crawlerBehaviour(config.crawl),
       // Glue checks the role can read the targets when the crawler is created.

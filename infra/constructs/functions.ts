@@ -69,8 +69,12 @@ export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = PIPELINE_STEP
   (step) => ({ name: step, ...FUNCTION_SETTINGS[step] }),
 );
 
-/** Folders of the lake bucket the transform writes. */
+/** Folders of the lake bucket the transform writes (under a version) and publishing cleans. */
 const LAKE_WRITE_PREFIXES = [...LAKE_TABLES, "quarantine", "_reports"];
+/** The crawler's copy of the version being published (lakeKeys.crawlRoot). */
+const CRAWL_COPY_PREFIX = "_crawl";
+/** The publication records (lakeKeys.publication). */
+const PUBLISHED_PREFIX = "_published";
 const RAW_PREFIX = "spotify";
 /** The snapshot lease (rawKeys.snapshotLease): every writing step takes, renews and frees it. */
 const LEASE_PREFIX = "_leases";
@@ -144,11 +148,10 @@ export class Functions extends Construct {
         statements: [
           ...objectAccess("RawSpotifyObjects", raw, [RAW_PREFIX], ["s3:GetObject"]),
           ...leaseAccess(raw),
-          ...objectAccess("LakeObjects", lake, LAKE_WRITE_PREFIXES, [
-            "s3:PutObject",
-            "s3:GetObject",
-            "s3:DeleteObject",
-          ]),
+          // Writes a new version only: it never reads or deletes the lake (publishing does).
+          ...objectAccess("LakeObjects", lake, LAKE_WRITE_PREFIXES, ["s3:PutObject"], {
+            list: false,
+          }),
         ],
       },
       "crawl-lake": {
@@ -156,9 +159,28 @@ export class Functions extends Construct {
           CRAWLER_NAME: catalog.crawler.name,
           GLUE_DATABASE: catalog.database.name,
           LAKE_BUCKET: lake.name,
+          RAW_BUCKET: raw.name,
           CRAWL_POLICY: context.config.crawl,
         },
         statements: [
+          // Publishing: read the version (its report and files), delete the hour's other
+          // versions, copy the version for the crawler, write the publication record; and
+          // hold the snapshot's lease until then.
+          ...objectAccess("LakeVersions", lake, LAKE_WRITE_PREFIXES, [
+            "s3:GetObject",
+            "s3:DeleteObject",
+          ]),
+          ...objectAccess(
+            "CrawlerCopy",
+            lake,
+            [CRAWL_COPY_PREFIX],
+            ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+            { list: false },
+          ),
+          ...objectAccess("PublicationRecords", lake, [PUBLISHED_PREFIX], ["s3:PutObject"], {
+            list: false,
+          }),
+          ...leaseAccess(raw),
           {
             Sid: "StartAndWatchCrawler",
             Effect: "Allow",
@@ -166,11 +188,11 @@ export class Functions extends Construct {
             Resource: [catalog.crawlerArn],
           },
           {
-            // Compare each table's schema with the transform's, and register the hour's
-            // partitions when they match (no crawl).
+            // Compare each table's schema with the transform's, and point the hour's
+            // partitions at the published version: new ones created, existing ones moved.
             Sid: "RegisterPartitions",
             Effect: "Allow",
-            Action: ["glue:GetTable", "glue:BatchCreatePartition"],
+            Action: ["glue:GetTable", "glue:BatchCreatePartition", "glue:BatchUpdatePartition"],
             Resource: [...catalog.catalogArns],
           },
         ],

@@ -1,13 +1,14 @@
-// The local Data Catalog: one DuckDB file holding, per table, the partitions a crawl (or a
-// direct registration) recorded, each as a folder relative to the data folder (the parent of
+// The local Data Catalog: one DuckDB file holding, per table, the partitions a crawl or the
+// crawl step's publish recorded, each as a folder relative to the data folder (the parent of
 // catalog/), so a copied or moved data folder reads its own files, and the table's columns in
 // Glue's type names, so the crawl step can compare them with the transform's schema. Every
 // change writes a whole new catalog beside the old one and renames it into place: a reader
-// sees the old catalog or the new one, and never waits for a writer. Readers open it
-// read-only and get one view per table over the registered folders; a sandboxed reader (the
-// query command) can read the lake and nothing else, cannot change its settings, and may run
-// SELECT statements only. DuckDbCatalog is the Catalog port over it: addPartitions registers
-// partitions as Glue's BatchCreatePartition does (an already registered one is not an error).
+// sees the old catalog or the new one, and never waits for a writer; so pointing all four
+// tables' partitions of an hour at a new version is one atomic switch. Readers open it
+// read-only and get one view per table over the registered folders, the partition values
+// taken from the catalog (as Athena takes them from Glue), not from the path; a sandboxed
+// reader (the query command) can read the lake and nothing else, cannot change its settings,
+// and may run SELECT statements only. DuckDbCatalog is the Catalog port over it.
 
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { StatementType } from "@duckdb/node-api";
@@ -16,7 +17,8 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { CrawlerFailedError } from "../../functions/commons/errors";
 import { LAKE_TABLES } from "../../functions/commons/keys";
-import type { Catalog, CatalogColumn, PartitionValues } from "../../functions/commons/ports";
+import type { Catalog, CatalogColumn, PartitionLocation } from "../../functions/commons/ports";
+import { withCatalogLock } from "./catalog-lock";
 import { sqlString, withDuckDb } from "./duckdb";
 import type { FileObjectStore } from "./file-object-store";
 import { createRecordedViews, recordHistoryViews } from "./duckdb-history-views";
@@ -34,14 +36,37 @@ export interface CatalogPartition {
 export const dataDirOfCatalog = (catalogPath: string): string =>
   resolve(dirname(catalogPath), "..");
 
-/** The query over a table's partition folders (absolute paths). */
-function tableSql(paths: readonly string[]): string {
-  const globs = paths.map((p) => sqlString(`${p}/*.parquet`)).join(", ");
-  // Glue types partition columns as strings; say so, rather than let DuckDB guess.
-  return (
-    `SELECT * FROM read_parquet([${globs}], hive_partitioning = true, union_by_name = true, ` +
-    `hive_types = {'snapshot_date': VARCHAR, 'snapshot_hour': VARCHAR})`
-  );
+export interface CatalogTable {
+  table: string;
+  columns: CatalogColumn[];
+}
+
+/** What the catalog file holds. */
+export interface CatalogContents {
+  tables: CatalogTable[];
+  partitions: CatalogPartition[];
+}
+
+/** A registered partition's folder (absolute path) and its values. */
+interface PartitionFolder {
+  path: string;
+  date: string;
+  hour: string;
+}
+
+/**
+ * The query over a table's partitions. The values of the partition keys come from the
+ * catalog, as Athena's come from Glue: the folder (`…/snapshot_hour=05/version=…/`) is only
+ * where the files are.
+ */
+function tableSql(partitions: readonly PartitionFolder[]): string {
+  return partitions
+    .map(
+      ({ path, date, hour }) =>
+        `SELECT *, ${sqlString(date)} AS snapshot_date, ${sqlString(hour)} AS snapshot_hour ` +
+        `FROM read_parquet(${sqlString(`${path}/*.parquet`)}, hive_partitioning = false)`,
+    )
+    .join(" UNION ALL BY NAME ");
 }
 
 const PARTITION_KEYS = new Set(["snapshot_date", "snapshot_hour"]);
@@ -59,15 +84,22 @@ export function glueTypeOf(duckDbType: string): string {
   return type.toLowerCase();
 }
 
-/**
- * Replaces the catalog with one registering exactly `partitions`, atomically, after reading
- * each table's schema from its files (as a crawl classifies them) and recording its columns:
- * a file that is not Parquet fails the crawl and leaves the old catalog in place.
- */
-export async function writeCatalog(
-  catalogPath: string,
-  partitions: readonly CatalogPartition[],
-): Promise<void> {
+/** The columns of the Parquet files in `folders` (absolute paths), as a crawl classifies them. */
+export async function describeParquetColumns(folders: readonly string[]): Promise<CatalogColumn[]> {
+  return withDuckDb(":memory:", async (db) => {
+    const globs = folders.map((f) => sqlString(`${f}/*.parquet`)).join(", ");
+    const described = await db.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet([${globs}], hive_partitioning = false, union_by_name = true)`,
+    );
+    return described
+      .getRowObjectsJson()
+      .filter((row) => !PARTITION_KEYS.has(String(row.column_name)))
+      .map((row) => ({ name: String(row.column_name), type: glueTypeOf(String(row.column_type)) }));
+  });
+}
+
+/** Replaces the catalog with `contents`, atomically: a new file renamed into place. */
+export async function writeCatalog(catalogPath: string, contents: CatalogContents): Promise<void> {
   await mkdir(dirname(catalogPath), { recursive: true });
   const temporary = temporaryPathFor(catalogPath);
   try {
@@ -76,22 +108,11 @@ export async function writeCatalog(
         "CREATE TABLE catalog_partitions (table_name VARCHAR, snapshot_date VARCHAR, snapshot_hour VARCHAR, location VARCHAR)",
       );
       await db.run("CREATE TABLE catalog_tables (table_name VARCHAR PRIMARY KEY, columns VARCHAR)");
-      const folders = new Map<string, string[]>();
-      for (const p of partitions) {
+      for (const p of contents.partitions) {
         const values = [p.table, p.date, p.hour, p.location].map(sqlString).join(", ");
         await db.run(`INSERT INTO catalog_partitions VALUES (${values})`);
-        const path = resolve(dataDirOfCatalog(catalogPath), p.location);
-        folders.set(p.table, [...(folders.get(p.table) ?? []), path]);
       }
-      for (const [table, paths] of folders) {
-        const described = await db.runAndReadAll(`DESCRIBE ${tableSql(paths)}`);
-        const columns: CatalogColumn[] = described
-          .getRowObjectsJson()
-          .filter((row) => !PARTITION_KEYS.has(String(row.column_name)))
-          .map((row) => ({
-            name: String(row.column_name),
-            type: glueTypeOf(String(row.column_type)),
-          }));
+      for (const { table, columns } of contents.tables) {
         await db.run(
           `INSERT INTO catalog_tables VALUES (${sqlString(table)}, ${sqlString(JSON.stringify(columns))})`,
         );
@@ -138,10 +159,15 @@ const REFUSED_KEYWORDS = new Set(
 /** The partition folders of each table, refusing a location that leaves the lake. */
 async function registeredFolders(db: DuckDBConnection, catalogPath: string, lakeDir: string) {
   const reader = await db.runAndReadAll(
-    "SELECT table_name, location FROM catalog_partitions ORDER BY table_name, location",
+    "SELECT table_name, location, snapshot_date, snapshot_hour FROM catalog_partitions ORDER BY ALL",
   );
-  const folders = new Map<string, string[]>();
-  for (const [table, location] of reader.getRows() as [string, string][]) {
+  const folders = new Map<string, PartitionFolder[]>();
+  for (const [table, location, date, hour] of reader.getRows() as string[][] as [
+    string,
+    string,
+    string,
+    string,
+  ][]) {
     const path = resolve(dataDirOfCatalog(catalogPath), location);
     if (!(LAKE_TABLES as readonly string[]).includes(table)) continue;
     if (isAbsolute(location) || !path.startsWith(lakeDir + sep)) {
@@ -150,7 +176,7 @@ async function registeredFolders(db: DuckDBConnection, catalogPath: string, lake
           "delete the file and run `npm start`: every crawl rebuilds it",
       );
     }
-    folders.set(table, [...(folders.get(table) ?? []), path]);
+    folders.set(table, [...(folders.get(table) ?? []), { path, date, hour }]);
   }
   return folders;
 }
@@ -163,7 +189,7 @@ async function registeredFolders(db: DuckDBConnection, catalogPath: string, lake
 export async function withCatalog<T>(
   catalogPath: string,
   work: (db: DuckDBConnection) => Promise<T>,
-  options: { sandbox?: boolean } = {},
+  options: { sandbox?: boolean; views?: boolean } = {},
 ): Promise<T> {
   if (!existsSync(catalogPath)) {
     throw new Error(`No local catalog at ${catalogPath}: run \`npm start\` first.`);
@@ -175,9 +201,14 @@ export async function withCatalog<T>(
       catalogPath,
       async (db) => {
         opened = true;
-        const folders = await registeredFolders(db, catalogPath, lakeDir);
-        for (const [table, paths] of folders) {
-          await db.run(`CREATE TEMP VIEW ${table} AS ${tableSql(paths)}`);
+        // Views read the files: not needed (nor wanted, a folder may be gone) to read the
+        // catalog's own records.
+        const folders =
+          options.views === false
+            ? new Map<string, PartitionFolder[]>()
+            : await registeredFolders(db, catalogPath, lakeDir);
+        for (const [table, partitions] of folders) {
+          await db.run(`CREATE TEMP VIEW ${table} AS ${tableSql(partitions)}`);
         }
         await createRecordedViews(db, [...folders.keys()]);
         if (options.sandbox) {
@@ -222,17 +253,66 @@ export async function sandboxedQuery(db: DuckDBConnection, sql: string) {
   return prepared.runAndReadAll();
 }
 
+/**
+ * What the catalog holds; undefined when there is no catalog yet, or when it was written
+ * before columns were recorded (a crawl then rebuilds it). Throws CatalogUnreadableError when
+ * the file is not a DuckDB database.
+ */
+export async function readCatalog(catalogPath: string): Promise<CatalogContents | undefined> {
+  if (!existsSync(catalogPath)) return undefined;
+  return withCatalog(
+    catalogPath,
+    async (db) => {
+      const recorded = await db.runAndReadAll(
+        "SELECT 1 FROM duckdb_tables() WHERE table_name = 'catalog_tables'",
+      );
+      if (recorded.getRows().length === 0) return undefined;
+      const tables = await db.runAndReadAll(
+        "SELECT table_name, columns FROM catalog_tables ORDER BY table_name",
+      );
+      const partitions = await db.runAndReadAll(
+        "SELECT table_name, snapshot_date, snapshot_hour, location FROM catalog_partitions ORDER BY ALL",
+      );
+      return {
+        tables: (tables.getRows() as [string, string][]).map(([table, columns]) => ({
+          table,
+          columns: JSON.parse(columns) as CatalogColumn[],
+        })),
+        partitions: (partitions.getRows() as [string, string, string, string][]).map(
+          ([table, date, hour, location]) => ({ table, date, hour, location }),
+        ),
+      };
+    },
+    { views: false },
+  );
+}
+
 /** Every partition the catalog registers; none when there is no catalog yet. */
 export async function readCatalogPartitions(catalogPath: string): Promise<CatalogPartition[]> {
-  if (!existsSync(catalogPath)) return [];
-  return withCatalog(catalogPath, async (db) => {
-    const reader = await db.runAndReadAll(
-      "SELECT table_name, snapshot_date, snapshot_hour, location FROM catalog_partitions ORDER BY ALL",
-    );
-    return (reader.getRows() as [string, string, string, string][]).map(
-      ([table, date, hour, location]) => ({ table, date, hour, location }),
-    );
-  });
+  return (await readCatalog(catalogPath))?.partitions ?? [];
+}
+
+/**
+ * Sets each partition's folder in `contents`: replaces the entry of a registered partition,
+ * adds the others. Returns the new contents and how many were added and replaced.
+ */
+export function withPartitions(
+  contents: CatalogContents,
+  partitions: readonly CatalogPartition[],
+): { contents: CatalogContents; added: number; existing: number } {
+  const key = (p: { table: string; date: string; hour: string }) =>
+    `${p.table}/${p.date}/${p.hour}`;
+  const byKey = new Map(contents.partitions.map((p) => [key(p), p]));
+  let existing = 0;
+  for (const p of partitions) {
+    if (byKey.has(key(p))) existing += 1;
+    byKey.set(key(p), p);
+  }
+  return {
+    contents: { tables: contents.tables, partitions: [...byKey.values()] },
+    added: partitions.length - existing,
+    existing,
+  };
 }
 
 /** The Catalog port over the local catalog file (the Glue Data Catalog's stand-in). */
@@ -244,20 +324,9 @@ export class DuckDbCatalog implements Catalog {
 
   /** Undefined also when the catalog file is unreadable: the crawl that follows rebuilds it. */
   async tableColumns(table: string): Promise<CatalogColumn[] | undefined> {
-    if (!existsSync(this.catalogPath)) return undefined;
     try {
-      return await withCatalog(this.catalogPath, async (db) => {
-        // A catalog written before columns were recorded has no catalog_tables: crawl again.
-        const recorded = await db.runAndReadAll(
-          "SELECT 1 FROM duckdb_tables() WHERE table_name = 'catalog_tables'",
-        );
-        if (recorded.getRows().length === 0) return undefined;
-        const reader = await db.runAndReadAll(
-          `SELECT columns FROM catalog_tables WHERE table_name = ${sqlString(table)}`,
-        );
-        const [row] = reader.getRowObjectsJson();
-        return row ? (JSON.parse(String(row.columns)) as CatalogColumn[]) : undefined;
-      });
+      const contents = await readCatalog(this.catalogPath);
+      return contents?.tables.find((t) => t.table === table)?.columns;
     } catch (error) {
       if (error instanceof CatalogUnreadableError) return undefined;
       throw error;
@@ -265,33 +334,38 @@ export class DuckDbCatalog implements Catalog {
   }
 
   /**
-   * Registers the partitions of `table` that are not yet registered, by writing a new catalog
-   * with them added (atomically, like every catalog change). Two runs of different hours
-   * registering at the same moment can lose one registration; that run's validation then
-   * finds its partition missing and fails by name, and a rerun registers it.
+   * Points every partition at its folder in one new catalog, renamed into place: a query sees
+   * all of them switched or none. Under the catalog lock, so no other change is lost.
    */
-  async addPartitions(
-    table: string,
-    partitions: readonly PartitionValues[],
+  async pointPartitions(
+    partitions: readonly PartitionLocation[],
   ): Promise<{ added: number; existing: number }> {
-    if ((await this.tableColumns(table)) === undefined) {
+    return withCatalogLock(this.catalogPath, () => this.point(partitions));
+  }
+
+  private async point(
+    partitions: readonly PartitionLocation[],
+  ): Promise<{ added: number; existing: number }> {
+    const contents = await readCatalog(this.catalogPath);
+    const missing = [...new Set(partitions.map((p) => p.table))].filter(
+      (table) => !contents?.tables.some((t) => t.table === table),
+    );
+    if (contents === undefined || missing.length > 0) {
       throw new CrawlerFailedError(
-        `local catalog table ${table} does not exist: crawl the lake first`,
+        `local catalog table ${missing.join(", ")} does not exist: crawl the lake first`,
       );
     }
-    const registered = await readCatalogPartitions(this.catalogPath);
-    const known = new Set(
-      registered.filter((p) => p.table === table).map((p) => `${p.date}/${p.hour}`),
-    );
     const dataDir = dataDirOfCatalog(this.catalogPath);
-    const added: CatalogPartition[] = [];
-    for (const { date, hour } of partitions) {
-      if (known.has(`${date}/${hour}`)) continue;
-      known.add(`${date}/${hour}`);
-      const folder = this.lake.pathOf(`${table}/snapshot_date=${date}/snapshot_hour=${hour}`);
-      added.push({ table, date, hour, location: relative(dataDir, folder).split(sep).join("/") });
-    }
-    if (added.length > 0) await writeCatalog(this.catalogPath, [...registered, ...added]);
-    return { added: added.length, existing: partitions.length - added.length };
+    const located = partitions.map(({ table, date, hour, folder }) => ({
+      table,
+      date,
+      hour,
+      location: relative(dataDir, this.lake.pathOf(folder.replace(/\/$/, "")))
+        .split(sep)
+        .join("/"),
+    }));
+    const next = withPartitions(contents, located);
+    await writeCatalog(this.catalogPath, next.contents);
+    return { added: next.added, existing: next.existing };
   }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { filesUnder } from "./files-under";
+import { processIsGone } from "./process-liveness";
 
 const TEMPORARY = /\.(\d+)-[0-9a-f]{12}\.tmp$/;
 
@@ -14,23 +15,12 @@ const TEMPORARY = /\.(\d+)-[0-9a-f]{12}\.tmp$/;
 export const temporaryPathFor = (path: string): string =>
   `${path}.${process.pid}-${randomBytes(6).toString("hex")}.tmp`;
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** Removes, under `root`, the temporary files whose writer is no longer running; their paths. */
 export async function removeAbandonedTemporaries(root: string): Promise<string[]> {
   const removed: string[] = [];
   for (const path of await filesUnder(root)) {
     const match = TEMPORARY.exec(basename(path));
-    if (match && !isAlive(Number(match[1]))) {
+    if (match && processIsGone(Number(match[1]))) {
       await rm(path, { force: true });
       removed.push(path);
     }

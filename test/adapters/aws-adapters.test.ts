@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-athena";
 import {
   BatchCreatePartitionCommand,
+  BatchUpdatePartitionCommand,
   CrawlerRunningException,
   EntityNotFoundException,
   GetCrawlerCommand,
@@ -186,14 +187,21 @@ describe("Class: GlueCatalog", () => {
     expect(await catalog.tableColumns("songs_data")).toBeUndefined();
   });
 
-  it("registers partitions with the table's storage descriptor at their hive-style folder", async () => {
+  const VERSION_FOLDER = (table: string, date = "2026-11-22", hour = "05") =>
+    `${table}/snapshot_date=${date}/snapshot_hour=${hour}/version=0123456789abcdef/`;
+  const hourOf = (table: string, date = "2026-11-22", hour = "05") => ({
+    table,
+    date,
+    hour,
+    folder: VERSION_FOLDER(table, date, hour),
+  });
+
+  it("registers a new partition with the table's storage descriptor at the version's folder", async () => {
     glue
       .on(GetTableCommand)
       .resolves({ Table: { Name: "artists_data", StorageDescriptor: descriptor } });
     glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
-    expect(
-      await catalog.addPartitions("artists_data", [{ date: "2026-11-22", hour: "05" }]),
-    ).toEqual({
+    expect(await catalog.pointPartitions([hourOf("artists_data")])).toEqual({
       added: 1,
       existing: 0,
     });
@@ -205,42 +213,94 @@ describe("Class: GlueCatalog", () => {
           Values: ["2026-11-22", "05"],
           StorageDescriptor: {
             ...descriptor,
-            Location: "s3://lake-bucket/artists_data/snapshot_date=2026-11-22/snapshot_hour=05/",
+            Location: `s3://lake-bucket/${VERSION_FOLDER("artists_data")}`,
+          },
+        },
+      ],
+    });
+    expect(glue.commandCalls(BatchUpdatePartitionCommand)).toHaveLength(0);
+  });
+
+  it("moves a partition that already exists to the new folder with BatchUpdatePartition", async () => {
+    glueRefuses("AlreadyExistsException", "exists");
+    glue.on(BatchUpdatePartitionCommand).resolves({ Errors: [] });
+    expect(await catalog.pointPartitions([hourOf("songs_data")])).toEqual({
+      added: 0,
+      existing: 1,
+    });
+    expect(glue.commandCalls(BatchUpdatePartitionCommand)[0]!.args[0].input).toEqual({
+      DatabaseName: "spotify_lake_dev",
+      TableName: "songs_data",
+      Entries: [
+        {
+          PartitionValueList: ["2026-11-22", "05"],
+          PartitionInput: {
+            Values: ["2026-11-22", "05"],
+            StorageDescriptor: {
+              ...descriptor,
+              Location: `s3://lake-bucket/${VERSION_FOLDER("songs_data")}`,
+            },
           },
         },
       ],
     });
   });
 
-  it("counts partitions that already exist as existing, in calls of at most 100", async () => {
+  it("works in calls of at most 100 partitions per table", async () => {
     glueRefuses("AlreadyExistsException", "exists");
-    const partitions = Array.from({ length: 150 }, (_, i) => ({
-      date: `2026-11-${String(1 + Math.floor(i / 24)).padStart(2, "0")}`,
-      hour: String(i % 24).padStart(2, "0"),
-    }));
-    expect(await catalog.addPartitions("songs_data", partitions)).toEqual({
-      added: 148,
-      existing: 2,
-    });
+    glue.on(BatchUpdatePartitionCommand).resolves({ Errors: [] });
+    const partitions = Array.from({ length: 150 }, (_, i) =>
+      hourOf(
+        "songs_data",
+        // Seven days from 2026-11-16, so the last batch holds 2026-11-22 05, which exists.
+        `2026-11-${String(16 + Math.floor(i / 24))}`,
+        String(i % 24).padStart(2, "0"),
+      ),
+    );
+    expect(await catalog.pointPartitions(partitions)).toEqual({ added: 149, existing: 1 });
     const calls = glue.commandCalls(BatchCreatePartitionCommand);
     expect(calls.map((c) => c.args[0].input.PartitionInputList!.length)).toEqual([100, 50]);
+    const moved = glue.commandCalls(BatchUpdatePartitionCommand);
+    expect(moved.map((c) => c.args[0].input.Entries!.map((e) => e.PartitionValueList))).toEqual([
+      [["2026-11-22", "05"]],
+    ]);
   });
 
-  it("fails with CrawlerFailedError on any other refusal, or when the table is missing", async () => {
+  it("fails with CrawlerFailedError on any other refusal, and changes nothing when a table is missing", async () => {
     glueRefuses("ResourceNumberLimitExceededException", "too many");
-    await expect(
-      catalog.addPartitions("songs_data", [{ date: "2026-11-22", hour: "05" }]),
-    ).rejects.toMatchObject({
+    await expect(catalog.pointPartitions([hourOf("songs_data")])).rejects.toMatchObject({
       name: "CrawlerFailedError",
       message: expect.stringContaining("ResourceNumberLimitExceededException too many"),
     });
     glue.reset();
-    glue.on(GetTableCommand).rejects(new EntityNotFoundException({ message: "no", $metadata: {} }));
+    glue.on(GetTableCommand, { Name: "songs_data" }).resolves({
+      Table: { Name: "songs_data", StorageDescriptor: descriptor },
+    });
+    glue
+      .on(GetTableCommand, { Name: "albums_data" })
+      .rejects(new EntityNotFoundException({ message: "no", $metadata: {} }));
     await expect(
-      catalog.addPartitions("songs_data", [{ date: "2026-11-22", hour: "05" }]),
+      catalog.pointPartitions([hourOf("songs_data"), hourOf("albums_data")]),
     ).rejects.toMatchObject({
       name: "CrawlerFailedError",
-      message: expect.stringMatching(/does not exist/),
+      message: expect.stringMatching(/albums_data does not exist/),
+    });
+    expect(glue.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
+  });
+
+  it("fails with CrawlerFailedError when Glue refuses to move a partition", async () => {
+    glueRefuses("AlreadyExistsException", "exists");
+    glue.on(BatchUpdatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValueList: ["2026-11-22", "05"],
+          ErrorDetail: { ErrorCode: "InternalServiceException", ErrorMessage: "later" },
+        },
+      ],
+    });
+    await expect(catalog.pointPartitions([hourOf("songs_data")])).rejects.toMatchObject({
+      name: "CrawlerFailedError",
+      message: expect.stringContaining("InternalServiceException later"),
     });
   });
 });

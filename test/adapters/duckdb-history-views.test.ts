@@ -38,7 +38,14 @@ describe("chart views in the local catalog", () => {
       ["songs_data", "SELECT 'p' AS playlist_id, 0 AS position"], // no song_id
       ["playlists_data", "SELECT 'p' AS playlist_id, true AS available"],
     ]) {
-      const folder = join(paths.lake, table!, "snapshot_date=2026-11-22", "snapshot_hour=05");
+      // Where the crawl step puts the crawler's copy: what the local crawler reads.
+      const folder = join(
+        paths.lake,
+        "_crawl",
+        table!,
+        "snapshot_date=2026-11-22",
+        "snapshot_hour=05",
+      );
       mkdirSync(folder, { recursive: true });
       await db.run(`COPY (${select}) TO '${join(folder, "part-00000.parquet")}' (FORMAT parquet)`);
     }

@@ -5,6 +5,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { connectDuckDb } from "../../local/adapters/duckdb";
+import { LAKE_TABLES } from "../../functions/commons/keys";
+import {
+  DuckDbCatalog,
+  readCatalogPartitions,
+  writeCatalog,
+} from "../../local/adapters/duckdb-catalog";
+import { deadPid } from "../support/process-death";
 import { DuckDbCrawler, localCatalogPaths } from "../../local/adapters/duckdb-crawler";
 import { DuckDbQueryEngine } from "../../local/adapters/duckdb-query-engine";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
@@ -35,7 +42,8 @@ describe("Class: FileObjectStore", () => {
 });
 
 describe("Class: DuckDbCrawler", () => {
-  const PARTITION = "artists_data/snapshot_date=2026-11-22/snapshot_hour=05";
+  // The crawler's target: the crawl step copies the version it publishes there.
+  const PARTITION = "_crawl/artists_data/snapshot_date=2026-11-22/snapshot_hour=05";
 
   async function lakeWithFile(write: (path: string) => Promise<void>) {
     const dataDir = newDataDir();
@@ -44,10 +52,18 @@ describe("Class: DuckDbCrawler", () => {
     mkdirSync(join(lake.root, PARTITION), { recursive: true });
     await write(join(lake.root, PARTITION, "part-00000.parquet"));
     return {
+      lake,
+      paths,
       crawler: new DuckDbCrawler(lake, paths.catalog, paths.crawlerState),
       engine: new DuckDbQueryEngine(paths.catalog, paths.queryResults),
     };
   }
+
+  const writeArtists = async (path: string) => {
+    const db = await connectDuckDb(":memory:");
+    await db.run(`COPY (SELECT 'x' AS artist_id, 90 AS popularity) TO '${path}' (FORMAT parquet)`);
+    db.closeSync();
+  };
 
   it("reports RUNNING, then READY after a successful crawl that registered the partition", async () => {
     const { crawler, engine } = await lakeWithFile(async (path) => {
@@ -82,10 +98,87 @@ describe("Class: DuckDbCrawler", () => {
     });
   });
 
+  it("crawls only _crawl/, keeps the partitions it did not see, and rebuilds a lost catalog from _published/", async () => {
+    // Prepare: a published hour (04), a version folder the crawler must not see, and a lost catalog.
+    const { lake, paths, crawler } = await lakeWithFile(writeArtists);
+    const published =
+      "artists_data/snapshot_date=2026-11-22/snapshot_hour=04/version=0123456789abcdef";
+    mkdirSync(join(lake.root, published), { recursive: true });
+    await writeArtists(join(lake.root, published, "part-00000.parquet"));
+    await lake.put(
+      "_published/snapshot_date=2026-11-22/snapshot_hour=04.json",
+      JSON.stringify({ tables: { artists_data: { location: `${published}/` } } }),
+    );
+
+    // Act
+    const crawled = await crawler.crawl();
+
+    // Assess
+    expect(crawled).toEqual([{ table: "artists_data", partitions: 1, files: 1 }]);
+    expect(await readCatalogPartitions(paths.catalog)).toEqual([
+      { table: "artists_data", date: "2026-11-22", hour: "04", location: `lake/${published}` },
+      { table: "artists_data", date: "2026-11-22", hour: "05", location: `lake/${PARTITION}` },
+    ]);
+  });
+
   it("reports a query on an unknown table as FAILED, not as an exception", async () => {
     const { engine } = await lakeWithFile(() => Promise.resolve());
     const query = await engine.start("SELECT * FROM no_such_table");
     expect(await engine.status(query)).toMatchObject({ state: "FAILED", retryable: false });
+  });
+});
+
+describe("Class: DuckDbCatalog", () => {
+  const hourOf = (hour: string) =>
+    LAKE_TABLES.map((table) => ({
+      table,
+      date: "2026-11-22",
+      hour,
+      folder: `${table}/snapshot_date=2026-11-22/snapshot_hour=${hour}/version=0123456789abcdef/`,
+    }));
+
+  async function catalogWithTables() {
+    const dataDir = newDataDir();
+    const { catalog: catalogPath } = localCatalogPaths(dataDir);
+    const columns = [{ name: "id", type: "string" }];
+    await writeCatalog(catalogPath, {
+      tables: LAKE_TABLES.map((table) => ({ table, columns })),
+      partitions: [],
+    });
+    const catalog = new DuckDbCatalog(new FileObjectStore(join(dataDir, "lake")), catalogPath);
+    return { catalog, catalogPath };
+  }
+
+  it("switches all four tables of an hour in one write, and loses no switch of two hours at once", async () => {
+    // Prepare
+    const { catalog, catalogPath } = await catalogWithTables();
+
+    // Act: two runs of different hours publish at the same moment.
+    const results = await Promise.all([
+      catalog.pointPartitions(hourOf("04")),
+      catalog.pointPartitions(hourOf("05")),
+    ]);
+
+    // Assess
+    expect(results).toEqual([
+      { added: 4, existing: 0 },
+      { added: 4, existing: 0 },
+    ]);
+    const registered = await readCatalogPartitions(catalogPath);
+    expect(registered.map((p) => `${p.table} ${p.hour}`).sort()).toEqual(
+      LAKE_TABLES.flatMap((t) => [`${t} 04`, `${t} 05`]).sort(),
+    );
+    expect(await catalog.pointPartitions(hourOf("05"))).toEqual({ added: 0, existing: 4 });
+  });
+
+  it("takes over the lock of a writer that died, and changes nothing when a table is missing", async () => {
+    const { catalog, catalogPath } = await catalogWithTables();
+    await writeFile(`${catalogPath}.lock`, String(deadPid()));
+    await catalog.pointPartitions(hourOf("05"));
+    await expect(
+      catalog.pointPartitions([{ ...hourOf("06")[0]!, table: "no_such_table" }]),
+    ).rejects.toMatchObject({ name: "CrawlerFailedError" });
+    expect(await readCatalogPartitions(catalogPath)).toHaveLength(4);
   });
 });
 

@@ -81,7 +81,7 @@ describe("S3ObjectStore against moto", () => {
 describe("GlueCatalog and GlueCrawler against moto", () => {
   const glue = () => new GlueClient(sdkConfig(moto.endpoint));
 
-  it("reads a table's columns and registers partitions idempotently", async () => {
+  it("reads a table's columns, registers a partition and moves it to another version", async () => {
     await glue().send(new CreateDatabaseCommand({ DatabaseInput: { Name: "wire_db" } }));
     await glue().send(
       new CreateTableCommand({
@@ -102,16 +102,29 @@ describe("GlueCatalog and GlueCrawler against moto", () => {
     const catalog = new GlueCatalog("wire_db", "wire-lake", glue());
     expect(await catalog.tableColumns("artists_data")).toEqual(catalogColumnsOf("artists_data"));
     expect(await catalog.tableColumns("songs_data")).toBeUndefined();
-    const hour = [{ date: "2026-11-22", hour: "05" }];
-    expect(await catalog.addPartitions("artists_data", hour)).toEqual({ added: 1, existing: 0 });
-    expect(await catalog.addPartitions("artists_data", hour)).toEqual({ added: 0, existing: 1 });
+    const at = (version: string) => [
+      {
+        table: "artists_data",
+        date: "2026-11-22",
+        hour: "05",
+        folder: `artists_data/snapshot_date=2026-11-22/snapshot_hour=05/version=${version}/`,
+      },
+    ];
+    expect(await catalog.pointPartitions(at("0000000000000001"))).toEqual({
+      added: 1,
+      existing: 0,
+    });
+    expect(await catalog.pointPartitions(at("0000000000000002"))).toEqual({
+      added: 0,
+      existing: 1,
+    });
     const { Partitions } = await glue().send(
       new GetPartitionsCommand({ DatabaseName: "wire_db", TableName: "artists_data" }),
     );
     expect(Partitions!.map((p) => [p.Values, p.StorageDescriptor!.Location])).toEqual([
       [
         ["2026-11-22", "05"],
-        "s3://wire-lake/artists_data/snapshot_date=2026-11-22/snapshot_hour=05/",
+        "s3://wire-lake/artists_data/snapshot_date=2026-11-22/snapshot_hour=05/version=0000000000000002/",
       ],
     ]);
   });

@@ -86,7 +86,13 @@ describe("The local pipeline on the sample catalogue", () => {
     // The sample's one unresolved track (id: null, not a local file) is set aside, with why.
     expect(transform.entries.quarantined).toEqual({ missing_song_id: 1 });
     const quarantine = readFileSync(
-      join(localPaths(dataDir).lake, "quarantine", PARTITION, "rejected-entries.ndjson"),
+      join(
+        localPaths(dataDir).lake,
+        "quarantine",
+        PARTITION,
+        `version=${transform.version}`,
+        "rejected-entries.ndjson",
+      ),
       "utf8",
     )
       .trim()

@@ -40,8 +40,21 @@ const manifestOf = (dataDir: string, playlistId: string): PlaylistManifest =>
   JSON.parse(
     readFileSync(join(localPaths(dataDir).raw, rawKey(playlistId, "_manifest.json")), "utf8"),
   ) as PlaylistManifest;
-const songsPart = (dataDir: string, part = "part-00000.parquet") =>
-  join(localPaths(dataDir).lake, "songs_data", PARTITION, part);
+/** A file of the songs partition: of a version, or (no version) of the layout before versions. */
+const songsPart = (dataDir: string, part = "part-00000.parquet", version?: string) =>
+  join(
+    localPaths(dataDir).lake,
+    "songs_data",
+    PARTITION,
+    ...(version ? [`version=${version}`] : []),
+    part,
+  );
+/** The crawler's copy of the songs partition (the crawl step writes it before each crawl). */
+const crawledSongsPart = (dataDir: string, part: string) =>
+  join(localPaths(dataDir).lake, "_crawl", "songs_data", PARTITION, part);
+/** The version the transform wrote, from the input of a state after it. */
+const versionOf = (input: unknown) =>
+  (input as { transform: { version: string } }).transform.version;
 
 type DefinitionRun = HarnessRun;
 type RunVariant = {
@@ -154,26 +167,38 @@ describe("Redriving a failed execution", () => {
   });
 
   it("resumes a failed crawl at its status poll, once the corrupt lake file is removed", async () => {
+    // Prepare: a file that is not Parquet lands in the crawler's copy while it crawls.
     const dataDir = newDataDir();
-    const corrupt = songsPart(dataDir, "part-00099.parquet");
+    const corrupt = crawledSongsPart(dataDir, "part-00099.parquet");
     const failed = await execute(dataDir, {
-      around: { StartCrawler: onceBefore(() => writeFileSync(corrupt, "not parquet at all")) },
+      around: {
+        GetCrawlerStatus: onceBefore(() => writeFileSync(corrupt, "not parquet at all")),
+      },
     });
     expect(failed.error).toBe("CrawlerFailedError");
     expect(failed.failedState?.name).toBe("GetCrawlerStatus");
 
-    rmSync(corrupt);
+    rmSync(corrupt, { force: true });
     const redriven = await redrive(dataDir, failed);
     await expectRedriveRestoresCleanData(dataDir, failed, redriven);
   });
 
   it("re-runs the checks when a failed validation is redriven after the data was repaired", async () => {
-    // Prepare: before the crawl, a stray copy of a songs part lands in the partition (a bad
-    // manual copy), so the crawled table holds every song twice.
+    // Prepare: once the version is published, a stray copy of a songs part lands in its
+    // folder (a bad manual copy), so the published table holds every song twice.
     const dataDir = newDataDir();
-    const stray = songsPart(dataDir, "part-00001.parquet");
+    let stray = "";
     const failed = await execute(dataDir, {
-      around: { StartCrawler: onceBefore(() => copyFileSync(songsPart(dataDir), stray)) },
+      around: {
+        StartValidation: async (invoke, parameters) => {
+          if (!stray) {
+            const version = versionOf((parameters as { Payload: unknown }).Payload);
+            stray = songsPart(dataDir, "part-00001.parquet", version);
+            copyFileSync(songsPart(dataDir, "part-00000.parquet", version), stray);
+          }
+          return invoke();
+        },
+      },
     });
     expect(failed.error, failed.cause).toBe("DataQualityError");
     expect(failed.cause).toContain("songs_data_no_duplicate_positions");
@@ -229,13 +254,17 @@ describe("Rerunning a snapshot", () => {
 
   it("replaces the snapshot completely when Spotify's data changed within the hour", async () => {
     // Prepare: the hour is taken once; meanwhile a playlist shrinks from 230 entries (5 pages)
-    // to 40 and another is renamed and reordered. An earlier, larger run had left a second
-    // Parquet part in the songs partition.
+    // to 40 and another is renamed and reordered. A file of the layout before versions is
+    // left in the songs partition.
     const dataDir = newDataDir();
     const first = await runAgainstEmulator({ dataDir, input: INPUT, startTime: START });
     expect(first.status, `${first.error}: ${first.cause}`).toBe("SUCCEEDED");
     expect(manifestOf(dataDir, MULTI_PAGE).itemPages).toHaveLength(5);
-    copyFileSync(songsPart(dataDir), songsPart(dataDir, "part-00001.parquet"));
+    const firstVersion = (first.output as RunOutput).transform.version;
+    copyFileSync(
+      songsPart(dataDir, "part-00000.parquet", firstVersion),
+      songsPart(dataDir, "part-00001.parquet"),
+    );
 
     const changed: SpotifyCatalogue = structuredClone(generateSampleCatalogue());
     const shrunk = changed.playlists.find((p) => p.playlist.id === MULTI_PAGE)!;
@@ -269,6 +298,8 @@ describe("Rerunning a snapshot", () => {
       Object.keys(raw).filter((k) => k.includes(`${PARTITION}/playlist_id=${MULTI_PAGE}/items-`)),
     ).toEqual([]);
     expect(lake[`songs_data/${PARTITION}/part-00001.parquet`]).toBeUndefined();
+    expect(output.transform.version).not.toBe(firstVersion);
+    expect(Object.keys(lake).filter((key) => key.includes(firstVersion))).toEqual([]);
 
     const { catalog } = localPaths(dataDir);
     const perPlaylist = await runSql(

@@ -174,14 +174,49 @@ describe("the catalog without an hourly crawl", () => {
     expect(crawlLakeFunction(everyRun).environment.variables.CRAWL_POLICY).toBe("every-run");
   });
 
-  it("lets crawl-lake read table schemas and register partitions in this database only", () => {
+  it("lets crawl-lake read table schemas, register partitions and move them to a new version, in this database only", () => {
     const policy = policyDocuments(synth).find((p) => p.where.includes("crawl_lake_policy"))!;
     const register = policy.statements.find((s) => s.Sid === "RegisterPartitions")!;
-    expect(asList(register.Action)).toEqual(["glue:GetTable", "glue:BatchCreatePartition"]);
+    expect(asList(register.Action)).toEqual([
+      "glue:GetTable",
+      "glue:BatchCreatePartition",
+      "glue:BatchUpdatePartition",
+    ]);
     expect(asList(register.Resource).map((r) => r.replace(/\$\{[^}]+\}/g, "X"))).toEqual([
       "arn:X:glue:eu-west-1:X:catalog",
       "arn:X:glue:eu-west-1:X:database/spotify_lake_test",
       "arn:X:glue:eu-west-1:X:table/spotify_lake_test/*",
+    ]);
+  });
+
+  it("lets crawl-lake publish (read and delete versions, copy for the crawler, record, hold the lease) and the transform only add versions", () => {
+    const statementsOf = (where: string) =>
+      policyDocuments(synth).find((p) => p.where.includes(where))!.statements;
+    const grants = (where: string) =>
+      statementsOf(where).flatMap((s) =>
+        asList(s.Resource)
+          .filter((r) => r.startsWith("${") && r.includes("/"))
+          .map((r) => `${asList(s.Action).join(",")} ${r.replace(/^\$\{[^}]+\}/, "")}`),
+      );
+    expect(grants("crawl_lake_policy")).toEqual([
+      "s3:GetObject,s3:DeleteObject /songs_data/*",
+      "s3:GetObject,s3:DeleteObject /albums_data/*",
+      "s3:GetObject,s3:DeleteObject /artists_data/*",
+      "s3:GetObject,s3:DeleteObject /playlists_data/*",
+      "s3:GetObject,s3:DeleteObject /quarantine/*",
+      "s3:GetObject,s3:DeleteObject /_reports/*",
+      "s3:PutObject,s3:GetObject,s3:DeleteObject /_crawl/*",
+      "s3:PutObject /_published/*",
+      "s3:PutObject,s3:GetObject,s3:DeleteObject /_leases/*",
+    ]);
+    expect(grants("transform_snapshot_policy").filter((g) => !g.includes("/spotify/"))).toEqual([
+      "s3:PutObject,s3:GetObject,s3:DeleteObject /_leases/*",
+      "s3:PutObject /songs_data/*",
+      "s3:PutObject /albums_data/*",
+      "s3:PutObject /artists_data/*",
+      "s3:PutObject /playlists_data/*",
+      "s3:PutObject /quarantine/*",
+      "s3:PutObject /_reports/*",
     ]);
   });
 

@@ -121,6 +121,7 @@ function defaultValue(column: SnowflakeColumn): unknown {
   if (column.type === "BOOLEAN") return false;
   if (column.type === "ARRAY") return [];
   if (column.type.startsWith("NUMBER")) return 1;
+  if (column.type.startsWith("TIMESTAMP")) return "2026-11-22 05:00:00";
   throw new Error(`no default for ${column.name}`);
 }
 

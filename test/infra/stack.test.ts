@@ -261,6 +261,7 @@ describe("Functions", () => {
         "name",
       ),
       LAKE_BUCKET: lake,
+      RAW_BUCKET: raw,
       CRAWL_POLICY: "on-schema-change",
     });
     expect(variables("validate-snapshot")).toEqual({
@@ -403,7 +404,7 @@ describe("Catalog and query", () => {
       table_prefix: "",
     });
     expect(crawler.s3_target).toEqual(
-      LAKE_TABLES.map((table) => ({ path: `s3://${lakeBucket}/${table}/` })),
+      LAKE_TABLES.map((table) => ({ path: `s3://${lakeBucket}/_crawl/${table}/` })),
     );
     expect(JSON.parse(crawler.configuration as string)).toMatchObject({
       Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
@@ -411,14 +412,19 @@ describe("Catalog and query", () => {
     });
   });
 
-  it("gives the crawler read access to the lake tables only, not quarantine/ or _reports/", () => {
+  it("gives the crawler read access to its copies of the lake tables only, not the versions, quarantine/ or _reports/", () => {
     const policy = resourcesOf(synth, "aws_iam_role_policy")[
       idOf("aws_iam_role_policy", "crawler_policy")
     ]!.policy as string;
     const s3Resources = (JSON.parse(policy).Statement as { Action: string[]; Resource: string[] }[])
       .filter((s) => s.Action.some((a) => a.startsWith("s3:")))
       .flatMap((s) => s.Resource);
-    expect(s3Resources.filter((r) => r.endsWith("/*"))).toHaveLength(LAKE_TABLES.length);
+    expect(s3Resources.filter((r) => r.endsWith("/*"))).toEqual(
+      LAKE_TABLES.map(
+        (table) =>
+          `${ref("aws_s3_bucket", idOf("aws_s3_bucket", "lake"), "arn")}/_crawl/${table}/*`,
+      ),
+    );
     expect(policy).not.toMatch(/quarantine|_reports/);
     expect(resourcesOf(synth, "aws_iam_role_policy_attachment")).toEqual({});
   });

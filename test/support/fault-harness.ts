@@ -44,7 +44,14 @@ export type HarnessOptions = {
   beforeRun?: (emulator: SpotifyEmulator) => void;
 } & Pick<
   LocalPipelineOptions,
-  "executionName" | "aroundTask" | "redrive" | "credentialsStore" | "crawl" | "unavailablePlaylists"
+  | "executionName"
+  | "aroundTask"
+  | "redrive"
+  | "credentialsStore"
+  | "crawl"
+  | "unavailablePlaylists"
+  | "adapters"
+  | "leaseHolder"
 >;
 
 export async function runAgainstEmulator(options: HarnessOptions): Promise<HarnessRun> {
@@ -79,6 +86,8 @@ export async function runAgainstEmulator(options: HarnessOptions): Promise<Harne
       ...(options.unavailablePlaylists
         ? { unavailablePlaylists: options.unavailablePlaylists }
         : {}),
+      ...(options.adapters ? { adapters: options.adapters } : {}),
+      ...(options.leaseHolder ? { leaseHolder: options.leaseHolder } : {}),
       onStateEvent: (event) => events.push(event),
     });
     return {

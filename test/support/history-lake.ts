@@ -1,11 +1,13 @@
 // A local lake holding a hand-built history (history-fixture.ts): Parquet files of songs_data,
-// playlists_data and artists_data per hour, written by DuckDB, then crawled into the catalog
-// as a run would, so the explorer reads it exactly as it reads a lake the pipeline wrote.
+// playlists_data and artists_data per hour, written by DuckDB where the crawl step puts the
+// crawler's copy (`_crawl/<table>/…`), then crawled into the catalog as a first run's crawl
+// would, so the explorer reads it through the catalog exactly as it reads a pipeline's lake.
 
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { lakeKeys, type LakeTable } from "../../functions/commons/keys";
 import { DuckDbCrawler } from "../../local/adapters/duckdb-crawler";
 import { sqlString } from "../../local/adapters/duckdb";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
@@ -61,7 +63,12 @@ export async function writeHistoryLake(
         artists_data: `SELECT DISTINCT 'artist' || song_id AS artist_id, artist_name, CAST(60 + 10 * position AS INTEGER) AS popularity FROM songs WHERE ${where}`,
       };
       for (const [table, select] of Object.entries(tables)) {
-        const folder = join(paths.lake, table, `snapshot_date=${date}`, `snapshot_hour=${hh}`);
+        const folder = join(
+          paths.lake,
+          lakeKeys.crawlTablePrefix(table as LakeTable),
+          `snapshot_date=${date}`,
+          `snapshot_hour=${hh}`,
+        );
         mkdirSync(folder, { recursive: true });
         await db.run(
           `COPY (${select}) TO ${sqlString(join(folder, "part-00000.parquet"))} (FORMAT parquet)`,

@@ -135,7 +135,7 @@ export function onTheFixtureSnapshot(
     const files = lakeFiles();
     const transformed = {
       tableFile: (table: LakeTable) =>
-        join(transformed.root, lakeKeys.tableFile(table, SNAPSHOT, 0)),
+        join(transformed.root, lakeKeys.tableFile(table, SNAPSHOT, transformed.report.version, 0)),
     } as TransformedFixture;
     beforeAll(async () => {
       transformed.raw = new MemoryObjectStore();

@@ -98,6 +98,7 @@ describe("Property: prepareRun is the gate to every storage key", () => {
   });
 
   it("keeps every raw and lake key of an accepted run under that snapshot's own prefixes", () => {
+    const VERSION = "0123456789abcdef";
     fc.assert(
       fc.property(inputs, fc.nat({ max: 9999 }), (input, page) => {
         let run;
@@ -112,8 +113,10 @@ describe("Property: prepareRun is the gate to every storage key", () => {
         const keys: [string, string][] = [
           [rawKeys.artistsResponse(snapshot, page), rawPrefix],
           [rawKeys.artistsManifest(snapshot), rawPrefix],
-          [lakeKeys.quarantine(snapshot), `quarantine/${partition}`],
-          [lakeKeys.transformReport(snapshot), `_reports/${partition}`],
+          [lakeKeys.quarantine(snapshot, VERSION), `quarantine/${partition}version=${VERSION}/`],
+          [lakeKeys.transformReport(snapshot, VERSION), `_reports/${partition}version=${VERSION}/`],
+          [lakeKeys.crawlPartitionPrefix("songs_data", snapshot), `_crawl/songs_data/${partition}`],
+          [lakeKeys.publication(snapshot), `_published/${partition.slice(0, -1)}.json`],
         ];
         for (const id of run.playlists) {
           const own = `${rawPrefix}playlist_id=${id}/`;
@@ -122,7 +125,10 @@ describe("Property: prepareRun is the gate to every storage key", () => {
           keys.push([rawKeys.playlistManifest(snapshot, id), own]);
         }
         for (const table of LAKE_TABLES) {
-          keys.push([lakeKeys.tableFile(table, snapshot, page), `${table}/${partition}`]);
+          keys.push([
+            lakeKeys.tableFile(table, snapshot, VERSION, page),
+            `${table}/${partition}version=${VERSION}/`,
+          ]);
         }
         for (const [key, prefix] of keys) {
           expect(key.startsWith(prefix), key).toBe(true);

@@ -89,4 +89,44 @@ describe("Snapshot lease", () => {
     ).rejects.toThrow(RawDataError);
     expect(leaseOf(store)).toBeNull();
   });
+
+  describe("with a holder process that can be checked (locally)", () => {
+    const liveness = (pid: number, dead: readonly number[]) => ({
+      self: { host: "laptop", pid },
+      isDead: (holder: { host: string; pid: number }) =>
+        holder.host === "laptop" && dead.includes(holder.pid),
+    });
+
+    it("names its holder's host and pid", async () => {
+      const store = new MemoryObjectStore();
+      await holdSnapshotLease(store, SNAPSHOT, A, T0, LEASE_TTL_MS, liveness(101, []));
+      expect(leaseOf(store)).toMatchObject({
+        executionId: A,
+        holder: { host: "laptop", pid: 101 },
+      });
+    });
+
+    it("is taken over at once when its holder provably died, and waited for while it lives", async () => {
+      // Prepare: A's process (pid 101) holds the lease.
+      const store = new MemoryObjectStore();
+      await holdSnapshotLease(store, SNAPSHOT, A, T0, LEASE_TTL_MS, liveness(101, []));
+
+      // Act, Assess: while 101 lives, B (pid 202) must wait; once 101 is gone, B takes over.
+      await expect(
+        holdSnapshotLease(store, SNAPSHOT, B, later(1_000), LEASE_TTL_MS, liveness(202, [])),
+      ).rejects.toMatchObject({ name: "SnapshotLockedError" });
+      await holdSnapshotLease(store, SNAPSHOT, B, later(2_000), LEASE_TTL_MS, liveness(202, [101]));
+      expect(leaseOf(store)).toMatchObject({ executionId: B, holder: { pid: 202 } });
+    });
+
+    it("is waited for when it names no holder (AWS) or one on another host", async () => {
+      const store = new MemoryObjectStore();
+      await holdSnapshotLease(store, SNAPSHOT, A, T0);
+      await expect(
+        holdSnapshotLease(store, SNAPSHOT, B, later(1_000), LEASE_TTL_MS, liveness(202, [101])),
+      ).rejects.toMatchObject({ name: "SnapshotLockedError" });
+      const elsewhere = { self: { host: "ci-runner", pid: 101 }, isDead: () => false };
+      await holdSnapshotLease(new MemoryObjectStore(), SNAPSHOT, A, T0, LEASE_TTL_MS, elsewhere);
+    });
+  });
 });

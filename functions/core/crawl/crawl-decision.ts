@@ -1,14 +1,13 @@
 // Whether this run needs a crawl at all. The schema is fixed by our own writer, so an hourly
 // crawl mostly rediscovers what the transform already knows (and bills at least ten minutes).
 // Policy "on-schema-change" crawls only when a table is not in the catalog yet or its schema
-// there differs from what the transform wrote; otherwise the run's partitions are registered
-// directly. Policy "every-run" always crawls.
+// there differs from what the transform wrote; otherwise the run's version is published
+// directly (publish.ts). Policy "every-run" always crawls.
 
 import type { CrawlPolicy } from "../../commons/config";
 import { InvalidInputError } from "../../commons/errors";
 import { LAKE_TABLES, type LakeTable } from "../../commons/keys";
 import type { Catalog } from "../../commons/ports";
-import type { SnapshotHour } from "../../commons/snapshot";
 import { schemaFingerprint } from "../catalog-schema";
 
 export type CrawlDecision =
@@ -41,22 +40,4 @@ export async function decideCrawl(
     }
   }
   return { crawl: false, reason: "every table's schema matches the catalog", tables: LAKE_TABLES };
-}
-
-/** Registers the snapshot's partition of each table; a rerun finds them all `existing`. */
-export async function registerSnapshotPartitions(
-  catalog: Catalog,
-  tables: readonly LakeTable[],
-  snapshot: SnapshotHour,
-): Promise<{ added: number; existing: number }> {
-  let added = 0;
-  let existing = 0;
-  for (const table of tables) {
-    const result = await catalog.addPartitions(table, [
-      { date: snapshot.date, hour: snapshot.hour },
-    ]);
-    added += result.added;
-    existing += result.existing;
-  }
-  return { added, existing };
 }

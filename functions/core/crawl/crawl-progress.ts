@@ -20,7 +20,9 @@ export interface CrawlProgress {
   path?: "crawler" | "registered";
   /** Why that path (crawl-decision.ts). */
   reason?: string;
-  /** Partitions registered directly: new ones and ones a previous attempt already added. */
+  /** The version published (publish.ts), once it is. */
+  version?: string;
+  /** Partitions pointed at the version: new ones, and registered ones moved to it. */
   partitions?: { added: number; existing: number };
 }
 
@@ -49,11 +51,16 @@ export function registeredProgress(
 // Glue stamps StartTime on its own clock; allow for a little skew against the Lambda's.
 const CLOCK_SKEW_MS = 5_000;
 
+/** What must be in place before each crawl starts (the copy of the version in `_crawl/`). */
+export type BeforeCrawl = () => Promise<void>;
+
 export async function startCrawl(
   crawler: Crawler,
   now: Date,
   redriveCount = 0,
+  beforeCrawl?: BeforeCrawl,
 ): Promise<CrawlProgress> {
+  await beforeCrawl?.();
   const { alreadyRunning } = await crawler.start();
   return {
     crawlerName: crawler.name,
@@ -71,12 +78,17 @@ export async function checkCrawl(
   progress: CrawlProgress,
   now: Date,
   redriveCount = 0,
+  beforeCrawl?: BeforeCrawl,
 ): Promise<CrawlProgress> {
   const polls = progress.polls + 1;
+  const keep = {
+    ...(progress.path ? { path: progress.path } : {}),
+    ...(progress.reason ? { reason: progress.reason } : {}),
+  };
   if (redriveCount > (progress.redriveCount ?? 0)) {
     // A redrive resumes this poll with its old input, after someone fixed what made the
     // crawl fail: the failed crawl says nothing about the repaired lake, so crawl again.
-    return { ...(await startCrawl(crawler, now, redriveCount)), polls };
+    return { ...(await startCrawl(crawler, now, redriveCount, beforeCrawl)), ...keep, polls };
   }
   const status = await crawler.status();
   if (status.state !== "READY") return { ...progress, state: status.state, done: false, polls };
@@ -89,8 +101,8 @@ export async function checkCrawl(
   if (!ours) {
     // The crawl that just ended was someone else's (or an older one): it may not have seen
     // this snapshot's files, so ask for a crawl of our own.
-    const restarted = await startCrawl(crawler, now, progress.redriveCount);
-    return { ...restarted, polls };
+    const restarted = await startCrawl(crawler, now, progress.redriveCount, beforeCrawl);
+    return { ...restarted, ...keep, polls };
   }
   if (last.status !== "SUCCEEDED") {
     throw new CrawlerFailedError(

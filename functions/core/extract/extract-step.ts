@@ -56,7 +56,14 @@ export function createExtractStep(deps: ExtractStepDeps, logger: StepLogger) {
     const result = await orWaitForRateLimit(
       readRateLimitWaits(invocation.rateLimitWaits),
       () =>
-        writeUnderSnapshotLease(deps.rawStore, snapshot, executionId, now, () => extract(spotify)),
+        writeUnderSnapshotLease(
+          deps.rawStore,
+          snapshot,
+          executionId,
+          now,
+          () => extract(spotify),
+          deps.leaseLiveness,
+        ),
       () => releaseSnapshotLease(deps.rawStore, snapshot, executionId),
     );
     reportUnstoredRotation(deps, credentials, spotify.rotatedRefreshToken, logger);

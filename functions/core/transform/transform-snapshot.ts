@@ -5,9 +5,11 @@
 // whole snapshot has been read. Raw bodies are read in order with a small read-ahead,
 // parsed one at a time and dropped; songs_data is encoded part by part as its rows arrive.
 // Memory follows the part size and the number of distinct tracks, albums and artists, not
-// the size of the snapshot. Every object is written to a deterministic key and stale ones
-// are removed, so a rerun (redrive, "New execution", reprocess) leaves exactly what one
-// run would.
+// the size of the snapshot. Everything is written under the snapshot's version, a folder
+// named by a hash of the tables' bytes (lake-version.ts), which no query reads until the
+// crawl step publishes it (functions/core/crawl/publish.ts): a crash here leaves queries on
+// the hour's previous version, and a rerun (redrive, "New execution", reprocess) rewrites the
+// same keys with the same bytes.
 
 import { InvalidInputError } from "../../commons/errors";
 import { LAKE_TABLES, lakeKeys, type LakeTable } from "../../commons/keys";
@@ -15,8 +17,8 @@ import type { ObjectStore } from "../../commons/ports";
 import { isSpotifyId, type SnapshotHour } from "../../commons/snapshot";
 import { isUnavailable, readArtistsManifest, readPlaylistManifest } from "../raw-manifests";
 import { mapConcurrently } from "../concurrency";
-import { replaceUnderPrefix } from "../replace-under-prefix";
 import { ArtistRows } from "./artist-rows";
+import { lakeVersion } from "./lake-version";
 import { DEFAULT_MAX_ROWS_PER_FILE } from "./parquet";
 import { PlaylistRows } from "./playlist-rows";
 import { QuarantineFile } from "./quarantine";
@@ -98,7 +100,7 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
     artists_data: artists.artists,
     playlists_data: playlists.playlists,
   };
-  const counted: TransformReport = {
+  const counted: Omit<TransformReport, "version"> = {
     snapshot: snapshot.iso,
     playlists: playlistIds.length,
     rows: {
@@ -116,15 +118,30 @@ export async function transformSnapshot(input: TransformSnapshotInput): Promise<
   // Nothing is written unless the counts add up.
   assertAccounting(counted);
 
+  const parts = Object.fromEntries(
+    LAKE_TABLES.map((table) => [table, tables[table].finish()]),
+  ) as Record<LakeTable, Uint8Array[]>;
+  const rejected = quarantine.body();
+  const version = lakeVersion(parts, rejected);
   let files = 0;
   for (const table of LAKE_TABLES) {
-    files += await writeTable(lakeStore, snapshot, table, tables[table].finish());
+    for (const [part, body] of parts[table].entries()) {
+      await lakeStore.put(
+        lakeKeys.tableFile(table, snapshot, version, part),
+        body,
+        PARQUET_CONTENT_TYPE,
+      );
+      files += 1;
+    }
   }
-  await writeQuarantine(lakeStore, snapshot, quarantine.body());
-  const report: TransformReport = { ...counted, files };
-  // Last: its presence says the snapshot's lake data is complete.
+  if (rejected !== undefined) {
+    await lakeStore.put(lakeKeys.quarantine(snapshot, version), rejected, "application/x-ndjson");
+  }
+  const report: TransformReport = { ...counted, version, files };
+  // Last: its presence says the version is complete, and the crawl step publishes nothing
+  // without it.
   await lakeStore.put(
-    lakeKeys.transformReport(snapshot),
+    lakeKeys.transformReport(snapshot, version),
     serializeReport(report),
     "application/json",
   );
@@ -147,32 +164,4 @@ function checkedPlaylistIds(ids: readonly string[]): string[] {
   }
   // Plain code-unit order: locale-independent, so every machine sorts the same way.
   return [...new Set(ids)].sort();
-}
-
-/** Writes a table's parts in place of whatever its partition held; returns the part count. */
-async function writeTable(
-  store: ObjectStore,
-  snapshot: SnapshotHour,
-  table: LakeTable,
-  parts: readonly Uint8Array[],
-): Promise<number> {
-  await replaceUnderPrefix(store, lakeKeys.partitionPrefix(table, snapshot), async (put) => {
-    for (const [part, body] of parts.entries()) {
-      await put(lakeKeys.tableFile(table, snapshot, part), body, PARQUET_CONTENT_TYPE);
-    }
-  });
-  return parts.length;
-}
-
-/** Writes the quarantine file, or removes an earlier run's when nothing is quarantined. */
-async function writeQuarantine(
-  store: ObjectStore,
-  snapshot: SnapshotHour,
-  body: string | undefined,
-): Promise<void> {
-  await replaceUnderPrefix(store, lakeKeys.quarantinePrefix(snapshot), async (put) => {
-    if (body !== undefined) {
-      await put(lakeKeys.quarantine(snapshot), body, "application/x-ndjson");
-    }
-  });
 }

@@ -34,6 +34,8 @@ export interface Principal {
 
 export const SNAPSHOT: SnapshotHour = { date: "2026-11-22", hour: "05" } as SnapshotHour;
 const PLAYLIST = "3cEYpjA9oz9GiPac4AsH4n";
+/** A version of the snapshot (functions/core/transform/lake-version.ts: 16 hex digits). */
+const VERSION = "0123456789abcdef";
 
 const s3Object = (bucket: string, key: string) => `arn:${PARTITION}:s3:::${bucket}/${key}`;
 
@@ -54,7 +56,10 @@ const readRaw = (n: Names, why: string) =>
   });
 /** Entries set aside in quarantine/, which is not a table: only the transform touches it. */
 const readQuarantine = (n: Names, why: string) =>
-  one(why, { action: "s3:GetObject", resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT)) });
+  one(why, {
+    action: "s3:GetObject",
+    resource: s3Object(n.lake, lakeKeys.quarantine(SNAPSHOT, VERSION)),
+  });
 
 /** Names of the stage's resources, from the synthesized (and resolved) stack. */
 function names(model: StackModel) {
@@ -149,7 +154,7 @@ function functionCalls(
   };
   const denyRawWrite = one("write Spotify data into the lake bucket", {
     action: "s3:PutObject",
-    resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+    resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, VERSION, 0)),
   });
 
   return {
@@ -256,34 +261,25 @@ function functionCalls(
           call(
             `write ${table}'s partition`,
             "s3:PutObjectCommand",
-            lake(lakeKeys.tableFile(table, SNAPSHOT, 0)),
+            lake(lakeKeys.tableFile(table, SNAPSHOT, VERSION, 0)),
           ),
         ),
         call(
-          "read back a table file",
-          "s3:GetObjectCommand",
-          lake(lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
-        ),
-        call("list a partition for stale files", "s3:ListObjectsV2Command", {
-          bucket: n.lake,
-          prefix: songsPartition,
-        }),
-        call("delete stale files of an earlier attempt", "s3:DeleteObjectsCommand", {
-          bucket: n.lake,
-          keys: [lakeKeys.tableFile("songs_data", SNAPSHOT, 3)],
-        }),
-        call(
           "set aside malformed entries",
           "s3:PutObjectCommand",
-          lake(lakeKeys.quarantine(SNAPSHOT)),
+          lake(lakeKeys.quarantine(SNAPSHOT, VERSION)),
         ),
         call(
           "write the transform report",
           "s3:PutObjectCommand",
-          lake(lakeKeys.transformReport(SNAPSHOT)),
+          lake(lakeKeys.transformReport(SNAPSHOT, VERSION)),
         ),
       ],
       mustDeny: [
+        one("delete a published table file (only the publish step removes versions)", {
+          action: "s3:DeleteObject",
+          resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, VERSION, 0)),
+        }),
         one("overwrite a raw response", {
           action: "s3:PutObject",
           resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
@@ -316,6 +312,55 @@ function functionCalls(
             table,
           }),
         ),
+        ...LAKE_TABLES.map((table) =>
+          call(
+            `point ${table}'s partition at the new version`,
+            "glue:BatchUpdatePartitionCommand",
+            {
+              database: n.database,
+              table,
+            },
+          ),
+        ),
+        ...leaseCalls,
+        call(
+          "read the version's transform report",
+          "s3:GetObjectCommand",
+          lake(lakeKeys.transformReport(SNAPSHOT, VERSION)),
+        ),
+        ...LAKE_TABLES.map((table) =>
+          call(`list ${table}'s versions of the hour`, "s3:ListObjectsV2Command", {
+            bucket: n.lake,
+            prefix: lakeKeys.partitionPrefix(table, SNAPSHOT),
+          }),
+        ),
+        call("list the crawler's copy", "s3:ListObjectsV2Command", {
+          bucket: n.lake,
+          prefix: lakeKeys.crawlRoot,
+        }),
+        call(
+          "read a version's file to copy it for the crawler",
+          "s3:GetObjectCommand",
+          lake(lakeKeys.tableFile("songs_data", SNAPSHOT, VERSION, 0)),
+        ),
+        call(
+          "copy it for the crawler",
+          "s3:PutObjectCommand",
+          lake(`${lakeKeys.crawlPartitionPrefix("songs_data", SNAPSHOT)}part-00000.parquet`),
+        ),
+        call("clear the crawler's copy", "s3:DeleteObjectsCommand", {
+          bucket: n.lake,
+          keys: [`${lakeKeys.crawlPartitionPrefix("songs_data", SNAPSHOT)}part-00000.parquet`],
+        }),
+        call("record the publication", "s3:PutObjectCommand", lake(lakeKeys.publication(SNAPSHOT))),
+        call("delete the hour's other versions", "s3:DeleteObjectsCommand", {
+          bucket: n.lake,
+          keys: [
+            lakeKeys.tableFile("songs_data", SNAPSHOT, "fedcba9876543210", 0),
+            lakeKeys.quarantine(SNAPSHOT, "fedcba9876543210"),
+            lakeKeys.transformReport(SNAPSHOT, "fedcba9876543210"),
+          ],
+        }),
         call("start the crawler", "glue:StartCrawlerCommand", { crawler: n.crawler }),
         call("watch the crawler", "glue:GetCrawlerCommand", { crawler: n.crawler }),
       ],
@@ -327,6 +372,10 @@ function functionCalls(
         one("register partitions in another database", {
           action: "glue:BatchCreatePartition",
           resource: `arn:${PARTITION}:glue:${model.region}:${model.account}:database/other_db`,
+        }),
+        one("write raw Spotify data", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
         }),
         one("start another crawler", {
           action: "glue:StartCrawler",
@@ -355,7 +404,7 @@ function functionCalls(
         readQuarantine(n, "read quarantined entries through Athena"),
         one("write into the lake", {
           action: "s3:PutObject",
-          resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+          resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, VERSION, 0)),
         }),
       ],
     },
@@ -638,7 +687,7 @@ export function otherAccountCalls(model: StackModel): Call[] {
     readRaw(n, "read raw data"),
     one("read the lake", {
       action: "s3:GetObject",
-      resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, 0)),
+      resource: s3Object(n.lake, lakeKeys.tableFile("songs_data", SNAPSHOT, VERSION, 0)),
     }),
     one("list the lake", { action: "s3:ListBucket", resource: `arn:${PARTITION}:s3:::${n.lake}` }),
     one("read the Spotify secret", { action: "secretsmanager:GetSecretValue", resource: n.secret }),

@@ -123,6 +123,13 @@ export const SDK_COMMANDS: Readonly<Record<string, CommandRequests>> = {
       need(t.database, "database", c),
       need(t.table, "table", c),
     ),
+  "glue:BatchUpdatePartitionCommand": (t, e, c) =>
+    onTable(
+      "glue:BatchUpdatePartition",
+      e,
+      need(t.database, "database", c),
+      need(t.table, "table", c),
+    ),
   "glue:StartCrawlerCommand": (t, e, c) => [
     { action: "glue:StartCrawler", resource: glue(e, `crawler/${need(t.crawler, "crawler", c)}`) },
   ],

@@ -1,44 +1,20 @@
 // Specification of when a run crawls: only when the catalog does not know a table yet or
-// knows it with another schema (or the stage crawls every run); otherwise the run's
-// partitions are registered directly, and registering them again is not an error.
+// knows it with another schema (or the stage crawls every run); otherwise the run's version
+// is published directly (test/unit/crawl/publish.test.ts).
 
 import { describe, expect, it } from "vitest";
 import { LAKE_TABLES } from "../../../functions/commons/keys";
-import type { Catalog, CatalogColumn, PartitionValues } from "../../../functions/commons/ports";
-import { snapshotHourOf } from "../../../functions/commons/snapshot";
 import { schemaFingerprint } from "../../../functions/core/catalog-schema";
-import {
-  decideCrawl,
-  readSchemaFingerprints,
-  registerSnapshotPartitions,
-} from "../../../functions/core/crawl/crawl-decision";
+import { decideCrawl, readSchemaFingerprints } from "../../../functions/core/crawl/crawl-decision";
+import { MemoryCatalog } from "../../support/memory-catalog";
 import {
   catalogColumnsOf,
   tableSchemaFingerprints,
 } from "../../../functions/core/transform/schema";
 
-/** A catalog held in memory: tables by name, partitions as `table/date/hour`. */
-class MemoryCatalog implements Catalog {
-  readonly partitions = new Set<string>();
-  constructor(readonly tables: Map<string, CatalogColumn[]>) {}
-  async tableColumns(table: string) {
-    return this.tables.get(table);
-  }
-  async addPartitions(table: string, partitions: readonly PartitionValues[]) {
-    let added = 0;
-    for (const { date, hour } of partitions) {
-      const key = `${table}/${date}/${hour}`;
-      if (!this.partitions.has(key)) added++;
-      this.partitions.add(key);
-    }
-    return { added, existing: partitions.length - added };
-  }
-}
-
 const catalogAsWritten = () =>
   new MemoryCatalog(new Map(LAKE_TABLES.map((table) => [table, catalogColumnsOf(table)])));
 const schemas = tableSchemaFingerprints();
-const snapshot = snapshotHourOf(new Date("2026-11-22T05:00:00Z"));
 
 describe("decideCrawl", () => {
   it("registers partitions without a crawl when every table's schema matches", async () => {
@@ -84,21 +60,6 @@ describe("decideCrawl", () => {
     expect(await decideCrawl(catalogAsWritten(), "every-run", schemas)).toMatchObject({
       crawl: true,
     });
-  });
-});
-
-describe("registerSnapshotPartitions", () => {
-  it("adds the hour's partition of each table once; a rerun finds them all existing", async () => {
-    const catalog = catalogAsWritten();
-    expect(await registerSnapshotPartitions(catalog, LAKE_TABLES, snapshot)).toEqual({
-      added: 4,
-      existing: 0,
-    });
-    expect(await registerSnapshotPartitions(catalog, LAKE_TABLES, snapshot)).toEqual({
-      added: 0,
-      existing: 4,
-    });
-    expect([...catalog.partitions]).toContain("songs_data/2026-11-22/05");
   });
 });
 

@@ -164,7 +164,7 @@ describe("transformSnapshot", () => {
       const root = await files.materialize(lake, "stored-details-lake");
       const rows = await files.query(
         `SELECT artist_id, strftime(fetched_at, '%Y-%m-%dT%H:%M:%S.000Z') AS fetched_at
-       FROM read_parquet('${join(root, lakeKeys.tableFile("artists_data", SNAPSHOT, 0))}')
+       FROM read_parquet('${join(root, lakeKeys.tableFile("artists_data", SNAPSHOT, report.version, 0))}')
        ORDER BY artist_id`,
       );
       expect(rows).toEqual(

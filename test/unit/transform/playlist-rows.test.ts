@@ -161,7 +161,9 @@ describe("transformSnapshot", () => {
       expect(report.rows.playlists_data).toBe(0);
       expect(report.rows.songs_data).toBe(2);
       expect(report.playlistsQuarantined).toEqual({ missing_snapshot_id: 1 });
-      const first = JSON.parse(lake.text(lakeKeys.quarantine(SNAPSHOT))!.split("\n")[0]!);
+      const first = JSON.parse(
+        lake.text(lakeKeys.quarantine(SNAPSHOT, report.version))!.split("\n")[0]!,
+      );
       expect(first).toMatchObject({
         source: "playlist",
         playlist_id: BLUES,

@@ -15,9 +15,9 @@ import {
 describe("transformSnapshot", () => {
   onTheFixtureSnapshot((transformed) => {
     it("quarantines each malformed track or artist as one NDJSON line naming the reason", async () => {
-      const { lake } = transformed;
+      const { lake, report } = transformed;
       const lines = lake
-        .text(lakeKeys.quarantine(SNAPSHOT))!
+        .text(lakeKeys.quarantine(SNAPSHOT, report.version))!
         .trimEnd()
         .split("\n")
         .map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -32,6 +32,7 @@ describe("transformSnapshot", () => {
         playlistsQuarantined: {},
         unavailable: { count: 0, message: "" },
         files: 4,
+        version: expect.stringMatching(/^[0-9a-f]{16}$/),
       });
       const { entries } = report;
       const skipped = Object.values(entries.skipped).reduce((a, b) => a + b, 0);
@@ -56,6 +57,7 @@ describe("assertAccounting", () => {
       artists: { read: 0, rows: 0, duplicates: 0, missing: 0, quarantined: {} },
       playlistsQuarantined: {},
       unavailable: { count: 0, message: "" },
+      version: "0123456789abcdef",
       files: 4,
     };
     expect(() => assertAccounting(report)).toThrow(

@@ -1,6 +1,7 @@
 // Reruns of the transform (a redrive, a "New execution", reprocess mode): the same raw input
-// gives byte-identical objects, and a rerun leaves exactly what one run leaves, with no stale
-// parts and no stale quarantine file.
+// gives the same version and byte-identical objects under it; other input gives another
+// version beside the first, never a mix inside one (publishing then removes the other:
+// test/unit/crawl/publish.test.ts).
 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,7 +44,7 @@ describe("transformSnapshot", () => {
       expect(first.objects.size).toBe(6);
     });
 
-    it("splits a large table into parts, and a rerun with fewer parts removes the stale ones", async () => {
+    it("splits a large table into parts; a rerun with fewer parts writes them as another version", async () => {
       // Prepare
       const raw = new MemoryObjectStore();
       const lake = new MemoryObjectStore();
@@ -55,34 +56,38 @@ describe("transformSnapshot", () => {
         playlistIds: [ROAD_TRIP, BLUES],
       };
       const split = await transformSnapshot({ ...input, maxRowsPerFile: 2 });
-      const songsPrefix = lakeKeys.partitionPrefix("songs_data", SNAPSHOT);
+      const songsPrefix = lakeKeys.versionPrefix("songs_data", SNAPSHOT, split.version);
       expect(await lake.list(songsPrefix)).toHaveLength(3);
       expect(split.files).toBe(3 + 2 + 3 + 1);
       const root = await materialize(lake, "split-lake");
       const [{ n }] = (await query(
-        `SELECT count(*)::INTEGER AS n FROM read_parquet('${root}/songs_data/*/*/*.parquet')`,
+        `SELECT count(*)::INTEGER AS n FROM read_parquet('${root}/${songsPrefix}*.parquet')`,
       )) as [{ n: number }];
       expect(n).toBe(6);
 
       // Act
       const rerun = await transformSnapshot(input);
 
-      // Assess
+      // Assess: the first version is untouched, the rerun's is complete beside it.
+      expect(rerun.version).not.toBe(split.version);
       expect(rerun.files).toBe(4);
-      expect(await lake.list(songsPrefix)).toEqual([lakeKeys.tableFile("songs_data", SNAPSHOT, 0)]);
+      expect(await lake.list(songsPrefix)).toHaveLength(3);
       for (const table of LAKE_TABLES) {
-        expect(await lake.list(lakeKeys.partitionPrefix(table, SNAPSHOT))).toHaveLength(1);
+        expect(await lake.list(lakeKeys.versionPrefix(table, SNAPSHOT, rerun.version))).toEqual([
+          lakeKeys.tableFile(table, SNAPSHOT, rerun.version, 0),
+        ]);
       }
+      expect(JSON.parse(lake.text(lakeKeys.transformReport(SNAPSHOT, split.version))!)).toEqual(
+        split,
+      );
     });
 
-    it("writes empty tables and removes an earlier quarantine file when nothing is quarantined", async () => {
+    it("writes empty tables, and no quarantine file in its version when nothing is quarantined", async () => {
       // Prepare: in development mode, a playlist the user does not own yields metadata only.
       const raw = new MemoryObjectStore();
       const lake = new MemoryObjectStore();
       await storePlaylist(raw, SNAPSHOT, BLUES, await fixture(`playlist-${BLUES}.json`), []);
       await storeArtists(raw, SNAPSHOT, [], [], []);
-      await lake.put(lakeKeys.quarantine(SNAPSHOT), '{"source":"artist"}\n');
-      await lake.put(lakeKeys.tableFile("songs_data", SNAPSHOT, 0), "stale");
 
       // Act
       const report = await transformSnapshot({
@@ -105,9 +110,10 @@ describe("transformSnapshot", () => {
         skipped: { null_entry: 0, episode: 0, local_file: 0 },
         quarantined: {},
       });
-      expect(await lake.get(lakeKeys.quarantine(SNAPSHOT))).toBeUndefined();
+      expect(await lake.get(lakeKeys.quarantine(SNAPSHOT, report.version))).toBeUndefined();
+      expect(await lake.list(lakeKeys.quarantineHourPrefix(SNAPSHOT))).toEqual([]);
       const root = await materialize(lake, "empty-lake");
-      const songs = join(root, lakeKeys.tableFile("songs_data", SNAPSHOT, 0));
+      const songs = join(root, lakeKeys.tableFile("songs_data", SNAPSHOT, report.version, 0));
       expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${songs}')`)).toEqual([
         { n: 0 },
       ]);

@@ -48,7 +48,7 @@ describe("transformSnapshot", () => {
     it("writes songs sorted by playlist and position, keeping a track that occurs twice", async () => {
       const { root } = transformed;
       const rows = await query(
-        `SELECT playlist_id, position, song_id FROM read_parquet('${root}/songs_data/*/*/*.parquet')`,
+        `SELECT playlist_id, position, song_id FROM read_parquet('${root}/songs_data/*/*/*/*.parquet')`,
       );
       expect(rows).toEqual([
         { playlist_id: BLUES, position: 0, song_id: TRACK.theFuneral },
@@ -65,7 +65,7 @@ describe("transformSnapshot", () => {
       const [saoko] = await query(
         `SELECT song_name, popularity, explicit, isrc, artist_id, artist_name, artist_ids,
                 added_at, added_by, album_name, duration_ms
-         FROM read_parquet('${root}/songs_data/*/*/*.parquet')
+         FROM read_parquet('${root}/songs_data/*/*/*/*.parquet')
          WHERE playlist_id = '${ROAD_TRIP}' AND position = 4`,
       );
       expect(saoko).toEqual({
@@ -88,7 +88,7 @@ describe("transformSnapshot", () => {
       const rows = await query(
         `SELECT position, epoch_ms(added_at)::VARCHAR AS added_ms, strftime(added_at, '%Y-%m-%dT%H:%M:%S.%g') AS added,
                 added_by, popularity, isrc
-         FROM read_parquet('${root}/songs_data/*/*/*.parquet')
+         FROM read_parquet('${root}/songs_data/*/*/*/*.parquet')
          WHERE playlist_id = '${ROAD_TRIP}' ORDER BY position`,
       );
       expect(rows).toEqual([
@@ -131,7 +131,7 @@ describe("transformSnapshot", () => {
       const { root } = transformed;
       const rows = await query(
         `SELECT position, song_name, album_name, artist_name, added_by
-         FROM read_parquet('${root}/songs_data/*/*/*.parquet') WHERE playlist_id = '${BLUES}'`,
+         FROM read_parquet('${root}/songs_data/*/*/*/*.parquet') WHERE playlist_id = '${BLUES}'`,
       );
       expect(rows).toEqual([
         {

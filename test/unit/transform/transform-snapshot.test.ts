@@ -1,7 +1,7 @@
 // Specification of the transform step's sequencing
 // (functions/core/transform/transform-snapshot.ts): from one snapshot's raw layer it writes one
 // SNAPPY Parquet part per table, the quarantine file and the report last, under hive
-// partitions, and it stops, writing nothing, when the raw layer is missing or corrupt or the
+// partitions and the snapshot's content-addressed version, and it stops, writing nothing, when the raw layer is missing or corrupt or the
 // playlist ids are invalid. Beside this file: each table's rows (song-rows, artist-rows,
 // playlist-rows), the quarantine file, the report, entries, reruns and a run at scale.
 
@@ -25,17 +25,21 @@ import {
 
 describe("transformSnapshot", () => {
   onTheFixtureSnapshot((transformed, { query, columnTypes }) => {
-    it("writes one SNAPPY Parquet part per table, the quarantine file, and the report last", async () => {
+    it("writes one SNAPPY Parquet part per table, the quarantine file, and the report last, all under the version", async () => {
       const { lake, report, root } = transformed;
       const written = lake.writes;
+      expect(report.version).toMatch(/^[0-9a-f]{16}$/);
       expect(written).toEqual([
-        ...LAKE_TABLES.map((t) => lakeKeys.tableFile(t, SNAPSHOT, 0)),
-        lakeKeys.quarantine(SNAPSHOT),
-        lakeKeys.transformReport(SNAPSHOT),
+        ...LAKE_TABLES.map((t) => lakeKeys.tableFile(t, SNAPSHOT, report.version, 0)),
+        lakeKeys.quarantine(SNAPSHOT, report.version),
+        lakeKeys.transformReport(SNAPSHOT, report.version),
       ]);
-      expect(JSON.parse(lake.text(lakeKeys.transformReport(SNAPSHOT))!)).toEqual(report);
+      expect(written.every((key) => key.includes(`/version=${report.version}/`))).toBe(true);
+      expect(JSON.parse(lake.text(lakeKeys.transformReport(SNAPSHOT, report.version))!)).toEqual(
+        report,
+      );
       const codecs = await query(
-        `SELECT DISTINCT compression FROM parquet_metadata('${root}/*/*/*/*.parquet')`,
+        `SELECT DISTINCT compression FROM parquet_metadata('${root}/*/*/*/*/*.parquet')`,
       );
       expect(codecs).toEqual([{ compression: "SNAPPY" }]);
     });
@@ -47,7 +51,7 @@ describe("transformSnapshot", () => {
       expect(Object.keys(inFile)).not.toContain("snapshot_date");
       const partitioned = await query(
         `SELECT DISTINCT snapshot_date::VARCHAR AS d, snapshot_hour::VARCHAR AS h
-         FROM read_parquet('${root}/songs_data/*/*/*.parquet', hive_partitioning = true)`,
+         FROM read_parquet('${root}/songs_data/*/*/*/*.parquet', hive_partitioning = true)`,
       );
       expect(partitioned).toEqual([{ d: "2026-11-22", h: "05" }]);
     });
