@@ -19,6 +19,19 @@ export interface LocalRunnerOptions {
   defaultPlaylists: readonly string[];
   unavailablePlaylists?: UnavailablePlaylistsPolicy;
   credentialsStore?: LocalPipelineOptions["credentialsStore"];
+  /**
+   * The Spotify an hour is taken from, when it depends on the hour: the emulator serves its
+   * sample as it stands at the snapshot hour (spotify-emulator/evolution.ts), so each hour
+   * gets an emulator of its own, closed after the hour. Unset: `spotify` for every hour
+   * (a replay, or live Spotify).
+   */
+  spotifyAt?: (hour: string) => Promise<HourSpotify>;
+}
+
+export interface HourSpotify {
+  spotify: LocalPipelineOptions["spotify"];
+  credentialsStore?: LocalPipelineOptions["credentialsStore"];
+  close(): Promise<void>;
 }
 
 export function localBackfillRunner(options: LocalRunnerOptions): BackfillRunner {
@@ -43,17 +56,21 @@ export function localBackfillRunner(options: LocalRunnerOptions): BackfillRunner
         ...(options.mode !== "full" ? { mode: options.mode } : {}),
         ...(options.playlists ? { playlists: options.playlists } : {}),
       };
+      const hourSpotify = await options.spotifyAt?.(hour);
+      const credentialsStore = hourSpotify
+        ? hourSpotify.credentialsStore
+        : options.credentialsStore;
       // The local pipeline records the run itself (local/run-records.ts).
       const result = await runPipelineLocally({
         dataDir: options.dataDir,
         input,
-        spotify: options.spotify,
+        spotify: hourSpotify?.spotify ?? options.spotify,
         defaultPlaylists: options.defaultPlaylists,
         ...(options.unavailablePlaylists
           ? { unavailablePlaylists: options.unavailablePlaylists }
           : {}),
-        ...(options.credentialsStore ? { credentialsStore: options.credentialsStore } : {}),
-      });
+        ...(credentialsStore ? { credentialsStore } : {}),
+      }).finally(() => hourSpotify?.close());
       const rows = (result.output as PipelineOutput | undefined)?.transform?.rows;
       return {
         status: result.status,

@@ -77,6 +77,20 @@ export function addBackfillCommand(program: Command, act: Act): void {
               }
             : {}),
           ...(spotify.credentialsStore ? { credentialsStore: spotify.credentialsStore } : {}),
+          // The sample evolves with the hour: each hour is taken from the emulator as it
+          // stands then, as `npm start --snapshot <hour>` would (a replay or live Spotify
+          // answers the same whatever the hour).
+          ...(!flags.replay && !flags.live
+            ? {
+                spotifyAt: async (hour: string) => {
+                  const atHour = await spotifyTargetOrExit(flags as never, hour);
+                  if (typeof atHour === "number") {
+                    throw new OpsError(`the local Spotify emulator would not start for ${hour}`);
+                  }
+                  return atHour;
+                },
+              }
+            : {}),
         });
         log(`${spotify.label}\nBackfill into ${dataDir}, ${concurrency} at a time`);
       }

@@ -140,3 +140,37 @@ describe("Command: runs --stage", () => {
     expect(stdout).toContain("2026-11-22T05-full-00c0ffee │ 2026-11-22T05Z │ full │ RUNNING");
   });
 });
+
+describe("Command: backfill, local", () => {
+  it("takes each hour from the sample as it stands then, so the history shows the changes", async () => {
+    // Arrange: an empty lake; the emulator's sample evolves with the snapshot hour.
+    const dataDir = newDataDir();
+
+    // Act
+    const { code } = await cli(
+      "backfill",
+      "--from",
+      "2026-11-22T00:00:00Z",
+      "--to",
+      "2026-11-22T03:00:00Z",
+      "--data-dir",
+      dataDir,
+    );
+
+    // Assess: four hours, and playlists that changed between them show as moves and entries.
+    expect(code).toBe(0);
+    const statuses = await cli(
+      "query",
+      "--data-dir",
+      dataDir,
+      "--json",
+      "SELECT snapshot_hour, status, COUNT(*) AS n FROM playlist_positions GROUP BY ALL ORDER BY ALL",
+    );
+    const rows = JSON.parse(statuses.stdout) as { snapshot_hour: string; status: string }[];
+    expect([...new Set(rows.map((r) => r.snapshot_hour))]).toEqual(["00", "01", "02", "03"]);
+    expect(rows.filter((r) => r.snapshot_hour !== "00").map((r) => r.status)).toEqual(
+      expect.arrayContaining(["same", "up"]),
+    );
+    expect(rows.some((r) => r.snapshot_hour !== "00" && r.status === "new")).toBe(true);
+  }, 120_000);
+});
