@@ -142,7 +142,6 @@ function functionCalls(
     }),
   ];
   const playlistPrefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST);
-  const songsPartition = lakeKeys.partitionPrefix("songs_data", SNAPSHOT);
   const athena = {
     database: n.database,
     partitions: Object.fromEntries(
