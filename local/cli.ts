@@ -167,9 +167,9 @@ function printStateEvent() {
   let rateLimitWaits = 0;
   return (event: StateProgress) => {
     if (event.iteration !== undefined) {
-      if (event.phase === "succeeded" && event.state === "PlaylistExtracted") {
-        const input = event.input as { extract?: { result?: { available?: unknown } } };
-        if (input?.extract?.result?.available === false) unavailable += 1;
+      if (event.phase === "succeeded" && event.state === "ExtractPlaylist") {
+        const output = event.output as { available?: unknown } | undefined;
+        if (output?.available === false) unavailable += 1;
         else extracted += 1;
       }
       if (event.phase === "entered" && event.state.startsWith("WaitFor")) rateLimitWaits += 1;

@@ -114,6 +114,8 @@ export interface StateProgress {
   iteration?: number;
   /** The state's input: what a redrive of this state would be given. */
   input?: unknown;
+  /** What the state left, when it succeeded. */
+  output?: unknown;
   durationMs?: number;
   error?: string;
   cause?: string;
@@ -303,7 +305,8 @@ async function reportStateEvents(
     }
     const errorInfo =
       event.type === "StateFailed" ? { error: event.Error, cause: String(event.Cause) } : {};
-    onStateEvent?.({ phase, ...base, durationMs, ...errorInfo });
+    const output = event.type === "StateExited" ? { output: event.state.output } : {};
+    onStateEvent?.({ phase, ...base, durationMs, ...output, ...errorInfo });
   }
 }
 

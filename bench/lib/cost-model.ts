@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CrawlPolicy } from "../../functions/commons/config";
 import { PIPELINE_FUNCTIONS } from "../../infra/constructs/functions";
-import { EXECUTION_FAILURE_METRICS } from "../../infra/constructs/monitoring";
+import { STAGE_ALARM_COUNT } from "../../infra/constructs/monitoring";
 import type { PipelineStep } from "../../statemachine/pipeline";
 import type { MeteredHour } from "../workers/cost-run";
 import { totalS3, type Invocation } from "./billing-meter";
@@ -237,7 +237,9 @@ export function billHour(hour: MeteredHour, prices: Record<PriceName, Price>): H
   // The run's critical path in AWS: its steps in order (one cold start each), the Map on its
   // lanes, the waits, and Step Functions' own latency (the Map's iterations share the lanes).
   const ms = (task: string) => by(task, all).reduce((s, i) => s + modeledMs(i), 0);
-  const mapTransitions = 3 * by("ExtractPlaylist").length;
+  // On the normal path an iteration is its one ExtractPlaylist Task (a rate-limit wait adds
+  // states, and a Task call, to its iteration).
+  const mapTransitions = by("ExtractPlaylist").length;
   const parts: Record<string, number> = {
     "cold starts": MODEL.coldStartMs * cold.size,
     PrepareRun: ms("PrepareRun"),
@@ -275,7 +277,7 @@ export function billHour(hour: MeteredHour, prices: Record<PriceName, Price>): H
 
 /** Costs of the stage that do not depend on runs: the key, the secret, alarms, the metric. */
 export function fixedMonthlyUsd(prices: Record<PriceName, Price>): Record<string, number> {
-  const alarms = EXECUTION_FAILURE_METRICS.length + PIPELINE_FUNCTIONS.length + 2;
+  const alarms = STAGE_ALARM_COUNT;
   return {
     "KMS key (alert topic)": prices.kmsKeyMonth.usd,
     "Secrets Manager secret": prices.secretsManagerSecretMonth.usd,
@@ -308,7 +310,7 @@ export function alwaysFreeSavingsUsd(
   const sum = (f: (b: HourBill) => number) => runs.reduce((s, r) => s + r.count * f(r.bill), 0);
   const allowance = (name: string, used: number, price: number) =>
     Math.min(free[name] ?? 0, used) * price;
-  const alarms = EXECUTION_FAILURE_METRICS.length + PIPELINE_FUNCTIONS.length + 2;
+  const alarms = STAGE_ALARM_COUNT;
   return (
     allowance(
       "stepFunctionsStateTransitions",

@@ -56,7 +56,8 @@ export class SpotifyAuthorizationExpiredError extends PipelineError {
 
 /**
  * Spotify asked us to wait longer than a Lambda should sleep. The extract steps turn it into
- * a wait of the state machine (see core/spotify/rate-limit-wait.ts); thrown out of a step, it
+ * a wait of the state machine (see core/spotify/rate-limit-wait.ts): ExtractPlaylist as a
+ * SpotifyRateLimitWaitRequested, ExtractArtists as its result; thrown out of a step, it
  * means the waits are used up, or the app's quota is spent (`quotaExceeded`: a quota 429,
  * or one without Retry-After), and the run fails.
  */
@@ -76,6 +77,24 @@ export class SpotifyRateLimitedError extends PipelineError {
         : `Spotify rate limit: asked to wait ${retryAfterSeconds} s`) +
         (verdict ? `, ${verdict}` : ""),
     );
+  }
+}
+
+/**
+ * Not a failure: Spotify asked ExtractPlaylist for a longer wait than a Lambda should sleep,
+ * and the state machine is to take it. A Catch on this name leads to a Wait state, so the
+ * Map's normal path stays one state per playlist. Lambda hands Step Functions only the name
+ * and the message, so the message is the JSON the state machine reads: how long to wait and
+ * the waits taken once this one is (the step caps them, see core/spotify/rate-limit-wait.ts).
+ */
+export class SpotifyRateLimitWaitRequested extends PipelineError {
+  override readonly name = "SpotifyRateLimitWaitRequested";
+  readonly transient = true;
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly rateLimitWaits: number,
+  ) {
+    super(JSON.stringify({ retryAfterSeconds, rateLimitWaits }));
   }
 }
 
@@ -164,6 +183,7 @@ export const PIPELINE_ERROR_NAMES = [
   "SpotifyAuthError",
   "SpotifyAuthorizationExpiredError",
   "SpotifyRateLimitedError",
+  "SpotifyRateLimitWaitRequested",
   "SpotifyTransientError",
   "SpotifyRequestError",
   "PlaylistUnavailableError",
@@ -195,6 +215,7 @@ export const PIPELINE_ERROR_ORIGINS = {
   SpotifyAuthError,
   SpotifyAuthorizationExpiredError,
   SpotifyRateLimitedError,
+  SpotifyRateLimitWaitRequested,
   SpotifyTransientError,
   SpotifyRequestError,
   PlaylistUnavailableError,

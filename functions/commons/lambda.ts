@@ -41,7 +41,10 @@ const runLogKeys = (): MiddlewareObj<unknown, unknown, Error, Context> => ({
   onError: (request) => {
     const error = request.error;
     // The message is ours and never holds secrets; the stack stays out of the state machine.
-    logger.error("step failed", { errorName: error?.name, errorMessage: error?.message });
+    // A wait the step asks the state machine for is no failure: the step logged it as a warning.
+    if (error?.name !== "SpotifyRateLimitWaitRequested") {
+      logger.error("step failed", { errorName: error?.name, errorMessage: error?.message });
+    }
     if (error) error.message = boundedErrorMessage(error.message, request.context);
   },
 });

@@ -1,6 +1,6 @@
 // ExtractPlaylist: one Map iteration: a playlist's metadata and items, stored raw.
 
-import { InvalidInputError } from "../commons/errors";
+import { InvalidInputError, SpotifyRateLimitWaitRequested } from "../commons/errors";
 import type { ExtractDeps } from "../commons/extract-deps";
 import { logger, pipelineHandler } from "../commons/lambda";
 import type { SpotifyContext } from "../commons/spotify-credentials";
@@ -10,14 +10,14 @@ import type { PlaylistExtraction, UnavailablePlaylist } from "../core/extract/ex
 import { extractPlaylist } from "../core/extract/extract-playlist";
 import { createExtractStep } from "../core/extract/extract-step";
 import { readRunRef } from "../core/run";
-import type { RateLimitWait } from "../core/spotify/rate-limit-wait";
+import { readRateLimitWaits } from "../core/spotify/rate-limit-wait";
 
 /**
- * What the Map iteration gets back: the extraction (or the record of Spotify's refusal), or
- * how long to wait before trying again.
+ * What the Map iteration gets back: the extraction, or the record of Spotify's refusal. A
+ * long rate limit is thrown as SpotifyRateLimitWaitRequested, so the iteration's normal path
+ * is this one Task; the state machine's Catch waits and calls again.
  */
-export type ExtractPlaylistResult =
-  ((PlaylistExtraction | UnavailablePlaylist) & { rateLimited: false }) | RateLimitWait;
+export type ExtractPlaylistResult = PlaylistExtraction | UnavailablePlaylist;
 
 export function createExtractPlaylistHandler(deps: ExtractDeps) {
   const runExtractStep = createExtractStep(deps, logger);
@@ -44,13 +44,18 @@ export function createExtractPlaylistHandler(deps: ExtractDeps) {
           }),
       );
       if ("rateLimited" in result) {
-        logger.warn("rate limited: the state machine waits", { playlistId, ...result });
-        return result;
+        const waits = readRateLimitWaits(event.rateLimitWaits) + 1;
+        logger.warn("rate limited: the state machine waits", {
+          playlistId,
+          retryAfterSeconds: result.retryAfterSeconds,
+          rateLimitWaits: waits,
+        });
+        throw new SpotifyRateLimitWaitRequested(result.retryAfterSeconds, waits);
       }
       logger.info(result.available ? "playlist extracted" : "playlist recorded unavailable", {
         ...result,
       });
-      return { ...result, rateLimited: false };
+      return result;
     },
   ).use(deps.spotifySecret);
 }

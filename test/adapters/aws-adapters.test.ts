@@ -391,7 +391,7 @@ describe("Spotify secret through @middy/secrets-manager", () => {
     const run = { snapshot: "2026-11-22T05:00:00.000Z", executionId: "e1" };
     for (const playlistId of SAMPLE_PLAYLIST_IDS.slice(0, 2)) {
       const result = await handler({ run, playlistId }, lambdaContext("extract-playlist"));
-      expect(result).toMatchObject({ rateLimited: false, playlistId });
+      expect(result).toMatchObject({ available: true, playlistId });
     }
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(emulator.requestLog.filter((r) => r.path === "/api/token")).toHaveLength(1);

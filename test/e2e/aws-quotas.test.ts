@@ -8,12 +8,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SpotifyRateLimitWaitRequested } from "../../functions/commons/errors";
 import {
   HISTORY_EVENT_LIMIT,
   historyEventsOf,
   QuotaMeter,
   STATE_PAYLOAD_LIMIT_BYTES,
 } from "../../local/aws-quotas";
+import { LambdaInvocationError } from "../../local/lambda-runtime";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
 import { generateSampleCatalogue, SAMPLE_USER_ID } from "../../local/spotify-emulator/sample-data";
 import { runAgainstEmulator } from "../support/fault-harness";
@@ -84,8 +86,9 @@ describe("AWS quotas in the local runtime", () => {
         `${largestPayload.what} of ${largestPayload.state} (limit ${STATE_PAYLOAD_LIMIT_BYTES}, ` +
         `margin ${STATE_PAYLOAD_LIMIT_BYTES - largestPayload.bytes})`,
     );
-    // Each playlist's iteration writes 11 events (iteration start/end, a Task, a Choice, a Pass).
-    expect(historyEvents).toBeGreaterThan(11 * 1000);
+    // Each playlist's iteration writes 7 events (iteration start/end, its one Task's five).
+    expect(historyEvents).toBeGreaterThan(7 * 1000);
+    expect(historyEvents).toBeLessThan(8 * 1000);
     expect(historyEvents).toBeLessThan(HISTORY_EVENT_LIMIT);
     expect(largestPayload.bytes).toBeGreaterThan(1000 * 22);
     expect(largestPayload.bytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES);
@@ -121,7 +124,7 @@ describe("AWS quotas in the local runtime", () => {
       input: { snapshot: SNAPSHOT, playlists },
       startTime: START,
       aroundTask: {
-        // Each iteration's result carries an 80 KB count that PlaylistExtracted passes on.
+        // Each iteration's result carries an 80 KB count that ExtractPlaylist's ResultSelector passes on.
         ExtractPlaylist: async (invoke) => {
           const result = (await invoke()) as { Payload: object };
           return { ...result, Payload: { ...result.Payload, entryCount: "x".repeat(80_000) } };
@@ -150,11 +153,12 @@ describe("AWS quotas in the local runtime", () => {
       startTime: START,
       defaultPlaylists: [],
       spotify: { credentials: { clientId: "unused", clientSecret: "unused" } },
-      // Spotify asks to wait, forever: every loop writes 11 events (Task, Choice, Wait, Pass).
+      // Spotify asks to wait, forever: every loop writes 15 events (the caught Task's seven,
+      // two Pass states reading the wait, the Wait, the Pass counting it: two each).
       aroundTask: {
         ExtractPlaylist: async () => {
           calls += 1;
-          return { Payload: { rateLimited: true, retryAfterSeconds: 1 }, StatusCode: 200 };
+          throw new LambdaInvocationError(new SpotifyRateLimitWaitRequested(1, calls));
         },
       },
     });
@@ -163,7 +167,7 @@ describe("AWS quotas in the local runtime", () => {
     expect(run.error).toBe("States.Runtime");
     expect(run.cause).toBe("The execution reached the maximum number of history events (25000).");
     expect(run.quotas.historyEvents).toBe(HISTORY_EVENT_LIMIT);
-    expect(calls).toBeGreaterThan(2000);
-    expect(calls).toBeLessThan(2400);
+    expect(calls).toBeGreaterThan(1500);
+    expect(calls).toBeLessThan(1800);
   }, 60_000);
 });

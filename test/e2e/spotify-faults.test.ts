@@ -42,11 +42,7 @@ const requestsTo = (result: HarnessRun, path: RegExp) =>
 const rateLimitWaits = (result: HarnessRun) =>
   result.events
     .filter((e) => e.phase === "entered" && e.state === "WaitForPlaylistRateLimit")
-    .map(
-      (e) =>
-        (e.input as { extract: { result: { retryAfterSeconds: number } } }).extract.result
-          .retryAfterSeconds,
-    );
+    .map((e) => (e.input as { wait: { retryAfterSeconds: number } }).wait.retryAfterSeconds);
 const stateRetries = (result: HarnessRun, state: string) =>
   result.events.filter((e) => e.phase === "retried" && e.state === state).length;
 /** The snapshot lease a failed run leaves to run out (functions/core/snapshot-lease.ts) is not data. */

@@ -108,7 +108,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const retried = await handler(event, lambdaContext("extract-playlist"));
 
     // Assess
-    expect(retried).toMatchObject({ rateLimited: false, playlistId: SAMPLE_PLAYLIST_IDS[1] });
+    expect(retried).toMatchObject({ available: true, playlistId: SAMPLE_PLAYLIST_IDS[1] });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
@@ -134,7 +134,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       { run: run(3), playlistId },
       lambdaContext("extract-playlist"),
     );
-    if (extracted.rateLimited) throw new Error("the emulator does not rate limit here");
+    if (!extracted.available) throw new Error("the emulator serves every sample playlist");
 
     // Act
     await createExtractArtistsHandler(deps)(
@@ -199,5 +199,75 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     expect(
       warn.mock.calls.filter(([m]) => m === "Spotify authorization expires soon"),
     ).toHaveLength(1);
+  });
+});
+
+describe("ExtractPlaylist under a long rate limit", () => {
+  let emulator: SpotifyEmulator;
+  beforeEach(async () => {
+    emulator = await startSpotifyEmulator({});
+  });
+  afterEach(() => emulator.close());
+
+  const handler = () =>
+    createExtractPlaylistHandler({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    });
+
+  it("asks the state machine to wait with a SpotifyRateLimitWaitRequested whose message is the wait as JSON", async () => {
+    // Prepare
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    onTestFinished(() => {
+      warn.mockRestore();
+      error.mockRestore();
+    });
+    emulator.faults.enqueue({ status: 429, retryAfterSeconds: 120 });
+    const playlistId = SAMPLE_PLAYLIST_IDS[0]!;
+
+    // Act
+    const answer = handler()(
+      { run: run(7), playlistId, rateLimitWaits: 2 },
+      lambdaContext("extract-playlist"),
+    );
+
+    // Assess: the Catch reads the seconds and the count (this wait included) from the message.
+    await expect(answer).rejects.toMatchObject({ name: "SpotifyRateLimitWaitRequested" });
+    const message = await answer.then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(JSON.parse(message)).toEqual({ retryAfterSeconds: 120, rateLimitWaits: 3 });
+    expect(warn).toHaveBeenCalledWith("rate limited: the state machine waits", {
+      playlistId,
+      retryAfterSeconds: 120,
+      rateLimitWaits: 3,
+    });
+    expect(error, "a requested wait is no failure").not.toHaveBeenCalled();
+  });
+
+  it("fails with SpotifyRateLimitedError once the waits are used up", async () => {
+    vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    emulator.faults.enqueue({ status: 429, retryAfterSeconds: 60 });
+
+    const answer = handler()(
+      { run: run(8), playlistId: SAMPLE_PLAYLIST_IDS[0]!, rateLimitWaits: 4 },
+      lambdaContext("extract-playlist"),
+    );
+
+    await expect(answer).rejects.toMatchObject({
+      name: "SpotifyRateLimitedError",
+      message: expect.stringContaining("still rate limited after 4 waits"),
+    });
+    expect(error).toHaveBeenCalledWith("step failed", expect.anything());
   });
 });
