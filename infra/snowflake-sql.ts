@@ -10,14 +10,18 @@
 // (same version: same paths), a reprocess (a new version, published later) or a reload of a
 // file never shows a row twice, and a version written but never published never shows at all.
 
-import type { LakeTable } from "../functions/commons/keys";
+import { LAKE_SIDE_FOLDERS, lakeKeys, type LakeTable } from "../functions/commons/keys";
 import type { ColumnKind, ColumnSpec } from "../functions/core/transform/columns";
 import { TABLE_COLUMNS } from "../functions/core/transform/tables";
 
 /** Folder of the publication records (one per snapshot hour), written by the publish step. */
-export const PUBLISHED_PREFIX = "_published/";
+export const PUBLISHED_PREFIX = lakeKeys.publishedRoot;
 /** Folders of the lake bucket that are not tables and must never be loaded. */
-export const NOT_LOADED_PREFIXES = ["_crawl/", "quarantine/", "_reports/"] as const;
+export const NOT_LOADED_PREFIXES = [
+  LAKE_SIDE_FOLDERS.crawl,
+  LAKE_SIDE_FOLDERS.quarantine,
+  LAKE_SIDE_FOLDERS.reports,
+].map((folder) => `${folder}/`);
 
 /** Suffix of the files each pipe loads; the bucket notification filters on it too. */
 export const TABLE_FILE_SUFFIX = ".parquet";
@@ -119,7 +123,7 @@ const pathPart = (source: string, pattern: string) =>
 export function publishedHoursStatement(publications: string): string {
   return [
     `SELECT SNAPSHOT_DATE, SNAPSHOT_HOUR, VERSION FROM (`,
-    `SELECT ${pathPart("SOURCE_FILE", `_published/snapshot_date=(${DATE})/`)} AS SNAPSHOT_DATE,`,
+    `SELECT ${pathPart("SOURCE_FILE", `${PUBLISHED_PREFIX}snapshot_date=(${DATE})/`)} AS SNAPSHOT_DATE,`,
     `${pathPart("SOURCE_FILE", "/snapshot_hour=([0-9]{2})[.]json$")} AS SNAPSHOT_HOUR,`,
     `VERSION, FILE_LAST_MODIFIED, LOADED_AT FROM ${publications}`,
     `) WHERE SNAPSHOT_DATE IS NOT NULL AND SNAPSHOT_HOUR IS NOT NULL`,

@@ -82,6 +82,19 @@ function checkedVersion(version: string): string {
  * `_crawl/` holds the sample copy the crawler reads; `_published/` says which version of an
  * hour the catalog points at.
  */
+/**
+ * The lake bucket's folders that are not tables, by name: the transform's quarantine and
+ * reports, the crawler's copy and the publication records. IAM policies (infra/) and the
+ * Snowflake side name them from here.
+ */
+export const LAKE_SIDE_FOLDERS = {
+  quarantine: "quarantine",
+  reports: "_reports",
+  crawl: "_crawl",
+  published: "_published",
+} as const;
+const side = LAKE_SIDE_FOLDERS;
+
 export const lakeKeys = {
   tablePrefix: (table: LakeTable) => `${table}/`,
   /** Every version of the hour (and files of the layout before versions). */
@@ -90,19 +103,22 @@ export const lakeKeys = {
     `${lakeKeys.partitionPrefix(table, s)}version=${checkedVersion(version)}/`,
   tableFile: (table: LakeTable, s: SnapshotHour, version: string, part: number) =>
     `${lakeKeys.versionPrefix(table, s, version)}part-${pad(part, 5)}.parquet`,
-  quarantineHourPrefix: (s: SnapshotHour) => `quarantine/${partition(s)}/`,
+  quarantineHourPrefix: (s: SnapshotHour) => `${side.quarantine}/${partition(s)}/`,
   quarantinePrefix: (s: SnapshotHour, version: string) =>
     `${lakeKeys.quarantineHourPrefix(s)}version=${checkedVersion(version)}/`,
   quarantine: (s: SnapshotHour, version: string) =>
     `${lakeKeys.quarantinePrefix(s, version)}rejected-entries.ndjson`,
-  reportsHourPrefix: (s: SnapshotHour) => `_reports/${partition(s)}/`,
+  reportsHourPrefix: (s: SnapshotHour) => `${side.reports}/${partition(s)}/`,
   /** Written last by the transform: its presence says the version is complete. */
   transformReport: (s: SnapshotHour, version: string) =>
     `${lakeKeys.reportsHourPrefix(s)}version=${checkedVersion(version)}/transform.json`,
   /** The crawler's targets: `_crawl/<table>/`, holding at most a copy of one hour. */
-  crawlRoot: "_crawl/",
-  crawlTablePrefix: (table: LakeTable) => `_crawl/${table}/`,
-  crawlPartitionPrefix: (table: LakeTable, s: SnapshotHour) => `_crawl/${table}/${partition(s)}/`,
+  crawlRoot: `${side.crawl}/`,
+  crawlTablePrefix: (table: LakeTable) => `${side.crawl}/${table}/`,
+  crawlPartitionPrefix: (table: LakeTable, s: SnapshotHour) =>
+    `${side.crawl}/${table}/${partition(s)}/`,
+  /** The publication records, one per snapshot hour. */
+  publishedRoot: `${side.published}/`,
   /** The publication record of an hour: the version its partitions point at, and its files. */
-  publication: (s: SnapshotHour) => `_published/${partition(s)}.json`,
+  publication: (s: SnapshotHour) => `${side.published}/${partition(s)}.json`,
 };

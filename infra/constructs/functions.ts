@@ -10,7 +10,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
-import { LAKE_TABLES } from "../../functions/commons/keys";
+import { LAKE_SIDE_FOLDERS, LAKE_TABLES } from "../../functions/commons/keys";
 import { PIPELINE_STEP_NAMES, type PipelineStep } from "../../statemachine/pipeline";
 import type { FunctionBundle } from "../bundle";
 import type { StageContext } from "../context";
@@ -70,11 +70,15 @@ export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = PIPELINE_STEP
 );
 
 /** Folders of the lake bucket the transform writes (under a version) and publishing cleans. */
-const LAKE_WRITE_PREFIXES = [...LAKE_TABLES, "quarantine", "_reports"];
+const LAKE_WRITE_PREFIXES = [
+  ...LAKE_TABLES,
+  LAKE_SIDE_FOLDERS.quarantine,
+  LAKE_SIDE_FOLDERS.reports,
+];
 /** The crawler's copy of the version being published (lakeKeys.crawlRoot). */
-const CRAWL_COPY_PREFIX = "_crawl";
+const CRAWL_COPY_PREFIX = LAKE_SIDE_FOLDERS.crawl;
 /** The publication records (lakeKeys.publication). */
-const PUBLISHED_PREFIX = "_published";
+const PUBLISHED_PREFIX = LAKE_SIDE_FOLDERS.published;
 const RAW_PREFIX = "spotify";
 /** The snapshot lease (rawKeys.snapshotLease): every writing step takes, renews and frees it. */
 const LEASE_PREFIX = "_leases";
