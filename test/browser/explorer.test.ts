@@ -201,10 +201,18 @@ describe("the explorer over three hourly local runs", () => {
 });
 
 describe("the explorer over a history that moves", () => {
+  // The lakes are setup (under the hook timeout), so a test's own time is the browser's.
+  let handBuilt = "";
+  let dayAndAHalf = "";
+  beforeAll(async () => {
+    handBuilt = newDataDir();
+    await writeHistoryLake(handBuilt);
+    dayAndAHalf = newDataDir();
+    await writeHistoryLake(dayAndAHalf, demoHistory());
+  });
+
   it("shows the hand-built history's arrows and flags", async () => {
-    const dataDir = newDataDir();
-    await writeHistoryLake(dataDir);
-    const explorer = await startExplorer(dataDir, 0);
+    const explorer = await startExplorer(handBuilt, 0);
     try {
       const { page, elsewhere } = await openPage(explorer);
       await page.goto(`${explorer.url}/playlists/${PLAYLIST_B}`);
@@ -218,9 +226,7 @@ describe("the explorer over a history that moves", () => {
   });
 
   it("draws a day and a half of movement (the README's screenshot)", async () => {
-    const dataDir = newDataDir();
-    await writeHistoryLake(dataDir, demoHistory());
-    const explorer = await startExplorer(dataDir, 0);
+    const explorer = await startExplorer(dayAndAHalf, 0);
     try {
       const { page, elsewhere } = await openPage(explorer);
       await page.goto(`${explorer.url}/playlists/DemoLateNightDrive0000`);
