@@ -10,11 +10,11 @@ import { checkRunTimeout } from "../../infra/constructs/orchestration";
 import { bucketNameOf, MAX_BUCKET_NAME_LENGTH } from "../../infra/constructs/storage";
 import {
   asList,
-  bundlesIn,
   onlyResource,
   policyDocuments,
   resourcesOf,
   scratchFolder,
+  sharedBundles,
   stageConfig,
   synthStage,
   type Synth,
@@ -24,8 +24,8 @@ const scratch = scratchFolder("day-one");
 let bundles: FunctionBundle[];
 let synth: Synth;
 
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
   synth = synthStage(stageConfig(), bundles);
 });
 afterAll(() => scratch.cleanup());
