@@ -2,7 +2,6 @@
 // mistake a synthesized stack once had (issue 11's day-one list), read from the Terraform
 // JSON, so it cannot come back unnoticed.
 
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionBundle } from "../../infra/bundle";
 import { CRAWLER_LOG_GROUP } from "../../infra/constructs/catalog-and-query";
