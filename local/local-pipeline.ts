@@ -326,6 +326,9 @@ function checkDataDir(dataDir: string): void {
   }
 }
 
+/** Definitions (as JSON) this process has already validated: the constructor threw for none. */
+const validDefinitions = new Set<string>();
+
 /** An execution name as the console makes them unique: the start time and a random part. */
 const newExecutionName = (startTime: Date): string =>
   `local-${startTime.getTime()}-${randomBytes(4).toString("hex")}`;
@@ -354,11 +357,18 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   // Two runs started in the same millisecond must not share an execution (and so a lease).
   const executionName = options.executionName ?? newExecutionName(startTime);
   const executionId = `arn:aws:states:local:000000000000:execution:spotify-lake-pipeline:${executionName}`;
+  // Starting mid-way leaves earlier states unreachable, which the validator refuses; the
+  // unmodified file is validated on every other run and by the state machine tests. Once per
+  // process per definition: asl-validator compiles its JSON schemas on every call (~0.3 s).
+  const definitionText = JSON.stringify(definition);
   const machine = new StateMachine(definition, {
-    // Starting mid-way leaves earlier states unreachable, which the validator refuses; the
-    // unmodified file is validated on every other run and by the state machine tests.
-    validationOptions: { checkArn: false, checkPaths: true, noValidate: redrive !== undefined },
+    validationOptions: {
+      checkArn: false,
+      checkPaths: true,
+      noValidate: redrive !== undefined || validDefinitions.has(definitionText),
+    },
   });
+  if (redrive === undefined) validDefinitions.add(definitionText);
   const execution = machine.run((redrive ? redrive.failedState.input : options.input) as never, {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as never,

@@ -2,7 +2,6 @@
 // mistake a synthesized stack once had (issue 11's day-one list), read from the Terraform
 // JSON, so it cannot come back unnoticed.
 
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FunctionBundle } from "../../infra/bundle";
 import { CRAWLER_LOG_GROUP } from "../../infra/constructs/catalog-and-query";
@@ -10,11 +9,11 @@ import { checkRunTimeout } from "../../infra/constructs/orchestration";
 import { bucketNameOf, MAX_BUCKET_NAME_LENGTH } from "../../infra/constructs/storage";
 import {
   asList,
-  bundlesIn,
   onlyResource,
   policyDocuments,
   resourcesOf,
   scratchFolder,
+  sharedBundles,
   stageConfig,
   synthStage,
   type Synth,
@@ -24,8 +23,8 @@ const scratch = scratchFolder("day-one");
 let bundles: FunctionBundle[];
 let synth: Synth;
 
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
   synth = synthStage(stageConfig(), bundles);
 });
 afterAll(() => scratch.cleanup());

@@ -34,9 +34,9 @@ import {
 } from "./permissions/stack-model";
 import {
   asList,
-  bundlesIn,
   policyDocuments,
   scratchFolder,
+  sharedBundles,
   synthStage,
   type Synth,
 } from "./synth-support";
@@ -60,8 +60,8 @@ const STAGES = {
 };
 const stages = new Map<string, { synth: Synth; model: StackModel }>();
 
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
   for (const [name, config] of Object.entries(STAGES)) {
     const stage = config();
     const synth = synthStage(stage, bundles);

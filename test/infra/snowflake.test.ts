@@ -19,11 +19,11 @@ import { SNOWFLAKE_PREVIEW_FEATURES } from "../../infra/constructs/snowflake-lak
 import { CLASSIC_NAMED_QUERIES } from "../../infra/named-queries";
 import {
   asList,
-  bundlesIn,
   onlyResource,
   policyDocuments,
   resourcesOf,
   scratchFolder,
+  sharedBundles,
   stageConfig,
   synthStage,
   type Statement,
@@ -42,8 +42,8 @@ let on: SynthWithProviders;
 
 const SNOWFLAKE = { organizationName: "ACME", accountName: "LAKE_TEST" };
 
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
   off = synthStage(stageConfig(), bundles) as SynthWithProviders;
   on = synthStage(stageConfig({ snowflake: SNOWFLAKE }), bundles) as SynthWithProviders;
 });

@@ -14,6 +14,7 @@ import {
   asList,
   buildStack,
   bundlesIn,
+  sharedBundles,
   onlyResource,
   policyDocuments,
   resourcesOf,
@@ -27,8 +28,8 @@ const scratch = scratchFolder("stack");
 let bundles: FunctionBundle[];
 let synth: Synth;
 
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles-a"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
   synth = synthStage(stageConfig(), bundles);
 });
 afterAll(() => scratch.cleanup());

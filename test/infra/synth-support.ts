@@ -2,7 +2,16 @@
 // and walk every IAM/KMS/S3/SQS policy document of a synthesized stack.
 
 import { Testing } from "cdktf";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { inject } from "vitest";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { bundleFunctions, REPO_ROOT, type FunctionBundle } from "../../infra/bundle";
 import { parseStageConfig, type StageConfig } from "../../infra/config";
@@ -56,6 +65,46 @@ export function stageConfig(overrides: Record<string, unknown> = {}): StageConfi
 /** Bundles the six functions into `dir`, failing with the missing entry points named. */
 export function bundlesIn(dir: string): FunctionBundle[] {
   return bundleFunctions(PIPELINE_STEP_NAMES, { outDir: dir });
+}
+
+/**
+ * The six bundles, built once per `vitest run` for every infrastructure test file that only
+ * synthesizes with them (bundling is most of a synth's time): the first file to ask builds
+ * them into the run's shared folder (test/support/global-setup.ts), the others wait for its
+ * record. Bundling itself (named errors, reproducible bytes) is tested with bundles of its own.
+ */
+export async function sharedBundles(): Promise<FunctionBundle[]> {
+  const root = inject("sharedBuildDir");
+  const record = path.join(root, "bundles.json");
+  try {
+    mkdirSync(path.join(root, "bundles"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return awaitRecord(record);
+  }
+  let outcome: { bundles: FunctionBundle[] } | { error: string };
+  try {
+    outcome = { bundles: bundlesIn(path.join(root, "bundles")) };
+  } catch (error) {
+    outcome = { error: String((error as Error).message) };
+  }
+  writeFileSync(`${record}.tmp`, JSON.stringify(outcome));
+  renameSync(`${record}.tmp`, record);
+  if ("error" in outcome) throw new Error(outcome.error);
+  return outcome.bundles;
+}
+
+/** Waits for the builder's record (bundling takes seconds; a minute means it died). */
+async function awaitRecord(record: string): Promise<FunctionBundle[]> {
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(record)) {
+    if (Date.now() > deadline) throw new Error(`no shared bundles after a minute: ${record}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const outcome = JSON.parse(readFileSync(record, "utf8")) as
+    { bundles: FunctionBundle[] } | { error: string };
+  if ("error" in outcome) throw new Error(`the shared bundles failed: ${outcome.error}`);
+  return outcome.bundles;
 }
 
 export function buildStack(config: StageConfig, bundles: readonly FunctionBundle[]) {
