@@ -13,11 +13,22 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { rawKeys } from "../../functions/commons/keys";
+import type { SnapshotHour } from "../../functions/commons/snapshot";
 import type { StageContext } from "../context";
 import { policyJson } from "../iam";
 
 /** Folder of the results bucket where the Athena workgroup writes query results. */
 export const ATHENA_RESULTS_PREFIX = "athena/";
+
+/**
+ * Every run's items object in the raw bucket (rawKeys.playlistItems with the hour's folders
+ * as a wildcard): PrepareRun writes them, the Distributed Map's ItemReader reads them.
+ */
+export const RUN_ITEMS_OBJECTS = `${rawKeys.runsPrefix}*/${rawKeys
+  .playlistItems({ date: "2000-01-01", hour: "00" } as SnapshotHour)
+  .split("/")
+  .pop()!}`;
 
 const ABORT_INCOMPLETE_UPLOADS: S3BucketLifecycleConfigurationRule = {
   id: "abort-incomplete-multipart-uploads",
