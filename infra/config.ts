@@ -6,7 +6,6 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CRAWL_POLICIES, type CrawlPolicy } from "../functions/commons/config";
 import { ConfigurationError } from "../functions/commons/errors";
-import { rawKeys } from "../functions/commons/keys";
 import { isSpotifyId } from "../functions/commons/snapshot";
 import type { SpotifyAppMode } from "../functions/commons/spotify";
 import { SPOTIFY_APP_MODES } from "../functions/commons/spotify";
@@ -96,6 +95,12 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
+/**
+ * Where a stage's playlist list object may live in the raw bucket: PrepareRun refuses any other
+ * key (functions/core/playlist-items.ts PLAYLIST_SOURCE_PREFIX on the runtime branch).
+ */
+export const PLAYLISTS_OBJECT_PREFIX = "config/";
+
 /** Defaults and bounds of the extraction's Distributed Map settings. */
 export const EXTRACT_SETTINGS = {
   concurrency: { fallback: 4, max: 40 },
@@ -175,13 +180,13 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
   if (
     playlistsObjectKey !== undefined &&
     (typeof playlistsObjectKey !== "string" ||
-      !playlistsObjectKey.startsWith(rawKeys.configPrefix) ||
+      !playlistsObjectKey.startsWith(PLAYLISTS_OBJECT_PREFIX) ||
       !/^[A-Za-z0-9!_.*'()/-]+\.json$/.test(playlistsObjectKey) ||
       playlistsObjectKey.split("/").some((part) => part === "" || part === ".."))
   ) {
     problem(
       "playlistsObjectKey",
-      `must be the key of a .json object under ${rawKeys.configPrefix} in the raw bucket, got ${show(playlistsObjectKey)}`,
+      `must be the key of a .json object under ${PLAYLISTS_OBJECT_PREFIX} in the raw bucket, got ${show(playlistsObjectKey)}`,
     );
   }
   const playlists = input.playlists ?? (playlistsObjectKey !== undefined ? [] : undefined);

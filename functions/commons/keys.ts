@@ -46,6 +46,14 @@ export const rawKeys = {
   artistsResponse: (s: SnapshotHour, index: number) =>
     `${rawKeys.artistsPrefix(s)}artists-${pad(index, 5)}.json`,
   artistsManifest: (s: SnapshotHour) => `${rawKeys.artistsPrefix(s)}_manifest.json`,
+  /**
+   * The run's playlist list (a JSON array), the Distributed Map's items: by content, so two
+   * executions of an hour with different lists never overwrite each other's.
+   */
+  playlistItems: (s: SnapshotHour, sha256: string) =>
+    `spotify/runs/${partition(s)}/playlist-items/sha256=${checkedHash(sha256)}.json`,
+  /** Where the Distributed Map's ResultWriter puts its Map Runs' manifests and results. */
+  mapRunsPrefix: (s: SnapshotHour) => `spotify/map-runs/${partition(s)}`,
   // Outside the hourly folders: objects several hours share. Their keys name their content
   // (sha256 of the bytes), so they are never overwritten with other bytes, never deleted by
   // the pipeline, and an hour that lists one reads what the hour that fetched it stored.
@@ -61,21 +69,6 @@ export const rawKeys = {
   artistDetails: (sha256: string) => `spotify/artist_details/sha256=${checkedHash(sha256)}.json`,
   /** Where each artist's freshest stored details are, and when they were fetched. */
   artistDetailsIndex: "spotify/artist_details/_index.json",
-  // A run's own objects (outside the Spotify responses of the hour). The playlist extraction
-  // is a Distributed Map: PrepareRun writes its items here (ItemReader reads them), and the
-  // Map Run writes its results under mapRunsPrefix (ResultWriter; AWS adds `<map-run-id>/`).
-  // infra grants the state machine exactly these two places (infra/constructs/orchestration.ts).
-  runsPrefix: "spotify/runs/",
-  /** The playlists a run's ExtractPlaylists Map iterates over: a JSON array. */
-  playlistItems: (s: SnapshotHour) => `spotify/runs/${partition(s)}/playlist-items.json`,
-  mapRunsPrefix: "spotify/map-runs/",
-  /** Where the ExtractPlaylists Map Run of an hour writes its results (ResultWriter Prefix). */
-  mapRunResults: (s: SnapshotHour) => `spotify/map-runs/${partition(s)}/`,
-  /**
-   * The stage's playlist list when it is too long for a Lambda environment (PLAYLISTS_OBJECT_KEY
-   * of PrepareRun names an object under this folder; its upload is the operator's).
-   */
-  configPrefix: "config/",
   /** Who may write this snapshot right now (see functions/core/snapshot-lease.ts). */
   snapshotLease: (s: SnapshotHour) => `_leases/${partition(s)}/lease.json`,
   /** Who may refresh the Spotify token right now (functions/core/spotify/shared-token.ts). */

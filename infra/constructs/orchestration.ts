@@ -12,7 +12,6 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import { ConfigurationError } from "../../functions/commons/errors";
-import { rawKeys } from "../../functions/commons/keys";
 import { arn, type StageContext } from "../context";
 import { assumeRolePolicy, policyJson, type PolicyStatement } from "../iam";
 import {
@@ -24,7 +23,12 @@ import {
 } from "../state-machine-definition";
 import { PIPELINE_STEP_NAMES, PIPELINE_STEPS } from "../../statemachine/pipeline";
 import type { Functions } from "./functions";
-import { RUN_ITEMS_OBJECTS, type PrivateBucket, type Storage } from "./storage";
+import {
+  MAP_RUN_RESULT_OBJECTS,
+  RUN_ITEMS_OBJECTS,
+  type PrivateBucket,
+  type Storage,
+} from "./storage";
 
 /** EventBridge Scheduler replaces this with the schedule's time, e.g. 2026-11-22T05:00:00Z. */
 export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
@@ -92,8 +96,16 @@ function distributedMapStatements(
     {
       Sid: `${id}WatchChildExecutions`,
       Effect: "Allow",
-      Action: ["states:DescribeExecution", "states:StopExecution"],
+      Action: ["states:DescribeExecution"],
       Resource: [children, ownExecutions],
+    },
+    {
+      // IAM's StopExecution knows only `execution:` ARNs: Express children are not stopped
+      // through it (an Express child ends within its five minutes).
+      Sid: `${id}StopChildExecutions`,
+      Effect: "Allow",
+      Action: ["states:StopExecution"],
+      Resource: map.executionType === "STANDARD" ? [children, ownExecutions] : [ownExecutions],
     },
     // Redriving a Map Run redrives its failed Standard children; Express children are started
     // again with StartExecution, granted above.
@@ -122,7 +134,7 @@ function distributedMapStatements(
         "s3:ListMultipartUploadParts",
         "s3:AbortMultipartUpload",
       ],
-      Resource: [`${raw.arn}/${rawKeys.mapRunsPrefix}*`],
+      Resource: [`${raw.arn}/${MAP_RUN_RESULT_OBJECTS}`],
     },
   ];
 }
