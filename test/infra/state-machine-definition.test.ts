@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   placeholdersOf,
+  RAW_BUCKET_PLACEHOLDER,
   renderDefinition,
   renderPipelineDefinition,
 } from "../../infra/state-machine-definition";
@@ -22,9 +23,28 @@ const allArns = Object.fromEntries(
 );
 
 describe("renderPipelineDefinition", () => {
-  it("finds exactly one placeholder per pipeline function in the definition file", () => {
+  it("finds exactly one placeholder per pipeline function in the definition file (and at most the raw bucket's name besides)", () => {
     const template = readFileSync(PIPELINE_DEFINITION_FILE, "utf8");
-    expect(placeholdersOf(template)).toEqual([...placeholders].sort());
+    expect(placeholdersOf(template).filter((name) => name !== RAW_BUCKET_PLACEHOLDER)).toEqual(
+      [...placeholders].sort(),
+    );
+  });
+
+  it("may leave the raw bucket's name unused, but not a function's ARN", () => {
+    const template =
+      '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${AFunctionArn}","End":true}}}';
+    expect(
+      JSON.parse(
+        renderDefinition(template, { AFunctionArn: "arn:a", RawBucketName: "raw" }, "t.json", [
+          RAW_BUCKET_PLACEHOLDER,
+        ]),
+      ).States.A.Resource,
+    ).toBe("arn:a");
+    expect(() =>
+      renderDefinition(template, { AFunctionArn: "arn:a", BFunctionArn: "arn:b" }, "t.json", [
+        RAW_BUCKET_PLACEHOLDER,
+      ]),
+    ).toThrow(/does not use the placeholders \$\{BFunctionArn\}/);
   });
 
   it("puts each function's ARN in every Task that calls it and leaves no placeholder", () => {
