@@ -48,7 +48,6 @@ export function distributedTemplate(
   }
   map.ItemProcessor.ProcessorConfig = { Mode: "DISTRIBUTED", ExecutionType: executionType };
   if (options.label) map.Label = options.label;
-  else delete map.Label;
   return JSON.stringify(definition, null, 2);
 }
 
