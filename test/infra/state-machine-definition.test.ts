@@ -48,7 +48,11 @@ describe("renderPipelineDefinition", () => {
   });
 
   it("puts each function's ARN in every Task that calls it and leaves no placeholder", () => {
-    const definition = renderPipelineDefinition(allArns);
+    const definition = renderPipelineDefinition(
+      { ...allArns, [RAW_BUCKET_PLACEHOLDER]: "spotify-lake-test-raw" },
+      undefined,
+      [RAW_BUCKET_PLACEHOLDER],
+    );
     expect(definition).not.toMatch(/\$\{/);
     const parsed = JSON.parse(definition);
     expect(parsed.States.PrepareRun.Parameters.FunctionName).toBe(arnOf("PrepareRunFunctionArn"));
@@ -56,8 +60,9 @@ describe("renderPipelineDefinition", () => {
     expect(parsed.States.GetCrawlerStatus.Parameters.FunctionName).toBe(
       arnOf("CrawlLakeFunctionArn"),
     );
+    const extractTask = PIPELINE_STEPS["extract-playlist"].taskStates[0];
     expect(
-      parsed.States.ExtractPlaylists.ItemProcessor.States.ExtractPlaylist.Parameters.FunctionName,
+      parsed.States.ExtractPlaylists.ItemProcessor.States[extractTask].Parameters.FunctionName,
     ).toBe(arnOf("ExtractPlaylistFunctionArn"));
   });
 });
