@@ -3,40 +3,26 @@
 // request and per 100 ms of 64 MB, Standard children per state transition.
 
 import { describe, expect, it } from "vitest";
-import type { Invocation } from "../../bench/lib/billing-meter";
 import { billHour, EXTRACT_TASK, loadPrices } from "../../bench/lib/cost-model";
 import { childTransitions, projectScale, SCALE_MODEL } from "../../bench/lib/scale-cost";
-import type { MeteredHour } from "../../bench/workers/cost-run";
+import { meteredHour, meteredInvocation } from "../support/metered-hour";
 
 const prices = loadPrices();
 
-const extract = (): Invocation => ({
-  task: EXTRACT_TASK,
-  step: "extract-playlist",
-  localMs: 10,
-  s3: { put: 1, list: 0, post: 1, get: 2 },
-  awsApiCalls: 0,
-  spotifyRequests: 1,
-});
-
 /** A steady inline hour: one extract invocation and one parent transition per playlist. */
-const inlineHour = (playlists: number): MeteredHour => ({
-  label: "steady hour",
-  crawl: "on-schema-change",
-  status: "SUCCEEDED",
-  transitions: 15 + playlists,
-  historyEvents: 0,
-  invocations: Array.from({ length: playlists }, extract),
-  queries: [],
-  crawlerStarts: 0,
-  glueCatalogRequests: 0,
-  secretsManagerCalls: 0,
-  unattributed: 0,
-  storedBytes: { raw: 0, lake: 0 },
-  crawlerTargets: 4,
-  lakeFiles: { all: 8, thisHour: 4 },
-  logs: { lines: 0, bytes: 0 },
-});
+const inlineHour = (playlists: number) =>
+  meteredHour({
+    transitions: 15 + playlists,
+    invocations: Array.from({ length: playlists }, () =>
+      meteredInvocation({
+        task: EXTRACT_TASK,
+        step: "extract-playlist",
+        localMs: 10,
+        s3: { put: 1, list: 0, post: 1, get: 2 },
+        spotifyRequests: 1,
+      }),
+    ),
+  });
 
 const metered = (playlists: number) => {
   const hour = inlineHour(playlists);
