@@ -79,9 +79,11 @@ function distributedMapStatements(
   raw: PrivateBucket,
 ): PolicyStatement[] {
   const label = map.label ?? "*";
-  // Child executions are named `<state machine>/<Map Run label>:<id>`; Express children
-  // carry the `express:` resource type. The docs' example also grants the state machine's
-  // own executions (`execution:<name>:*`), which the Map Run's bookkeeping describes.
+  // Child executions are named `<state machine>/<Map Run label>:<id>` (the label is the
+  // definition's Label, or one AWS generates: then any); Express children carry the
+  // `express:` resource type. AWS's example policy grants DescribeExecution on the state
+  // machine's own executions (`execution:<name>:*`); kept, so that no check the docs name
+  // fails a Map Run, though it lets the role describe and stop its own runs.
   const childType = map.executionType === "EXPRESS" ? "express" : "execution";
   const children = arn(context, "states", `${childType}:${stateMachineName}/${label}:*`);
   const ownExecutions = arn(context, "states", `execution:${stateMachineName}:*`);
