@@ -100,6 +100,19 @@ function lambdaRole(model: StackModel, step: PipelineStep) {
   };
 }
 
+/**
+ * Commands a function's import tree holds that its code never sends (other methods of an
+ * adapter it shares), each with the reason. They need no call here; the permissions they
+ * would need stay ungranted (see the function's mustDeny).
+ */
+export const IMPORTED_NEVER_SENT: Partial<Record<PipelineStep, Record<string, string>>> = {
+  "prepare-run": {
+    "s3:ListObjectsV2Command":
+      "S3ObjectStore's listing (issue 16): prepare-run reads the playlist list and writes the items, by key",
+    "s3:DeleteObjectsCommand": "S3ObjectStore's deletes (issue 16): prepare-run never deletes",
+  },
+};
+
 /** The run's items object of SNAPSHOT (rawKeys.playlistItems: by the content's sha256). */
 const runItemsKey = () => rawKeys.playlistItems(SNAPSHOT, "ab".repeat(32));
 /** An object the ExtractPlaylists Map Run writes (ResultWriter appends `<map run id>/<file>`). */
@@ -209,6 +222,10 @@ function functionCalls(
         one("write a Map Run's results", {
           action: "s3:PutObject",
           resource: s3Object(n.raw, mapRunResult),
+        }),
+        one("delete the run's items", {
+          action: "s3:DeleteObject",
+          resource: s3Object(n.raw, items),
         }),
         one("read another object under config/", {
           action: "s3:GetObject",
