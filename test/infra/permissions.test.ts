@@ -20,7 +20,7 @@ import { distributedDefinitionFile } from "./distributed-definition";
 import type { FunctionBundle } from "../../infra/bundle";
 import { PIPELINE_STEP_NAMES } from "../../statemachine/pipeline";
 import {
-  IMPORTED_NEVER_SENT,
+  importedNeverSent,
   lambdaPrincipals,
   OTHER_ACCOUNT_PRINCIPAL,
   otherAccountCalls,
@@ -192,7 +192,7 @@ describe("The AWS calls of the functions' code", () => {
     const simulated = new Set(
       principal.calls.flatMap((call) => (call.command ? [call.command] : [])),
     );
-    const neverSent = IMPORTED_NEVER_SENT[step] ?? {};
+    const neverSent = importedNeverSent(model, step);
     const unsimulated = [...sent]
       .filter(([command]) => !simulated.has(command) && !(command in neverSent))
       .map(

@@ -101,17 +101,23 @@ function lambdaRole(model: StackModel, step: PipelineStep) {
 }
 
 /**
- * Commands a function's import tree holds that its code never sends (other methods of an
- * adapter it shares), each with the reason. They need no call here; the permissions they
- * would need stay ungranted (see the function's mustDeny).
+ * Commands a function's import tree holds that its code never sends in this stage (other
+ * methods of an adapter it shares), each with the reason. They need no call here; the
+ * permissions they would need stay ungranted (see the function's mustDeny).
  */
-export const IMPORTED_NEVER_SENT: Partial<Record<PipelineStep, Record<string, string>>> = {
-  "prepare-run": {
+export function importedNeverSent(model: StackModel, step: PipelineStep): Record<string, string> {
+  if (step !== "prepare-run") return {};
+  return {
     "s3:ListObjectsV2Command":
       "S3ObjectStore's listing (issue 16): prepare-run reads the playlist list and writes the items, by key",
     "s3:DeleteObjectsCommand": "S3ObjectStore's deletes (issue 16): prepare-run never deletes",
-  },
-};
+    ...(functionEnvironment(model, step).PLAYLISTS_OBJECT_KEY
+      ? {}
+      : {
+          "s3:GetObjectCommand": "no playlist list object in this stage: prepare-run reads nothing",
+        }),
+  };
+}
 
 /** The run's items object of SNAPSHOT (rawKeys.playlistItems: by the content's sha256). */
 const runItemsKey = () => rawKeys.playlistItems(SNAPSHOT, "ab".repeat(32));
