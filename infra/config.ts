@@ -71,6 +71,19 @@ export interface StageConfig {
   readonly noncurrentVersionRetentionDays: number;
   /** Stored artist details younger than this many hours are not fetched again (24). */
   readonly artistMaxAgeHours: number;
+  /**
+   * ExtractPlaylists' Map Run runs at most this many batches at once (EXTRACT_CONCURRENCY of
+   * PrepareRun; default 4, what Spotify's rolling rate-limit window tolerates).
+   */
+  readonly extractConcurrency: number;
+  /** Playlists one ExtractPlaylistBatch invocation extracts (EXTRACT_BATCH_SIZE of PrepareRun). */
+  readonly extractBatchSize: number;
+  /**
+   * Key of an object in the raw bucket, under `config/`, holding the run's playlist ids as a
+   * JSON array (PLAYLISTS_OBJECT_KEY of PrepareRun): for lists too long for a Lambda
+   * environment (4 KB). Undefined: `playlists` is the list.
+   */
+  readonly playlistsObjectKey: string | undefined;
   readonly backend: BackendConfig;
   /** Load the lake into Snowflake too (infra/constructs/snowflake-lake.ts); undefined: off. */
   readonly snowflake: SnowflakeSettings | undefined;
@@ -81,6 +94,20 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ] as const;
+
+/**
+ * Where a stage's playlist list object may live in the raw bucket: PrepareRun refuses any other
+ * key (functions/core/playlist-items.ts PLAYLIST_SOURCE_PREFIX on the runtime branch).
+ */
+export const PLAYLISTS_OBJECT_PREFIX = "config/";
+
+/** Defaults and bounds of the extraction's Distributed Map settings. */
+export const EXTRACT_SETTINGS = {
+  concurrency: { fallback: 4, max: 40 },
+  // 25 playlists a batch: 400 child executions at 10,000 playlists, each well inside the
+  // extract function's timeout (extractPlaylistTimeoutSeconds) and Express's five minutes.
+  batchSize: { fallback: 25, max: 100 },
+} as const;
 
 /** Athena refuses a bytes-scanned cutoff below 10 MB. */
 export const MIN_ATHENA_CUTOFF_BYTES = 10 * 1024 * 1024;
@@ -111,6 +138,9 @@ const KNOWN_KEYS = new Set([
   "crawlerLogGroup",
   "noncurrentVersionRetentionDays",
   "artistMaxAgeHours",
+  "extractConcurrency",
+  "extractBatchSize",
+  "playlistsObjectKey",
   "backend",
   "snowflake",
 ]);
@@ -146,8 +176,25 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     problem("region", `must be an AWS region such as eu-west-1, got ${show(region)}`);
   }
 
-  const playlists = input.playlists;
-  if (!Array.isArray(playlists) || playlists.length === 0) {
+  const playlistsObjectKey = input.playlistsObjectKey ?? undefined;
+  if (
+    playlistsObjectKey !== undefined &&
+    (typeof playlistsObjectKey !== "string" ||
+      !playlistsObjectKey.startsWith(PLAYLISTS_OBJECT_PREFIX) ||
+      !/^[A-Za-z0-9!_.*'()/-]+\.json$/.test(playlistsObjectKey) ||
+      playlistsObjectKey.split("/").some((part) => part === "" || part === ".."))
+  ) {
+    problem(
+      "playlistsObjectKey",
+      `must be the key of a .json object under ${PLAYLISTS_OBJECT_PREFIX} in the raw bucket, got ${show(playlistsObjectKey)}`,
+    );
+  }
+  const playlists = input.playlists ?? (playlistsObjectKey !== undefined ? [] : undefined);
+  if (playlistsObjectKey !== undefined && Array.isArray(playlists) && playlists.length > 0) {
+    problem("playlists", "must be left out when playlistsObjectKey names the list");
+  } else if (playlistsObjectKey !== undefined) {
+    // The list lives in the object.
+  } else if (!Array.isArray(playlists) || playlists.length === 0) {
     problem(
       "playlists",
       `must be a non-empty array of Spotify playlist ids, got ${show(playlists)}`,
@@ -239,13 +286,15 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     );
   }
 
-  const days = (setting: string, fallback: number, max: number): number => {
+  const whole = (setting: string, fallback: number, max: number, unit = ""): number => {
     const value = input[setting] ?? fallback;
     if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > max) {
-      problem(setting, `must be a whole number of days from 1 to ${max}, got ${show(value)}`);
+      problem(setting, `must be a whole number${unit} from 1 to ${max}, got ${show(value)}`);
     }
     return value as number;
   };
+  const days = (setting: string, fallback: number, max: number) =>
+    whole(setting, fallback, max, " of days");
   const athenaResultsRetentionDays = days("athenaResultsRetentionDays", 7, 3650);
   const noncurrentVersionRetentionDays = days("noncurrentVersionRetentionDays", 30, 3650);
   const artistMaxAgeHours = input.artistMaxAgeHours ?? 24;
@@ -259,6 +308,17 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
       `must be a whole number of hours from 1 to 8760, got ${show(artistMaxAgeHours)}`,
     );
   }
+
+  const extractConcurrency = whole(
+    "extractConcurrency",
+    EXTRACT_SETTINGS.concurrency.fallback,
+    EXTRACT_SETTINGS.concurrency.max,
+  );
+  const extractBatchSize = whole(
+    "extractBatchSize",
+    EXTRACT_SETTINGS.batchSize.fallback,
+    EXTRACT_SETTINGS.batchSize.max,
+  );
 
   const backend = parseBackend(input.backend, problem);
   const snowflake = parseSnowflakeSettings(input.snowflake, problem);
@@ -285,6 +345,9 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
     athenaResultsRetentionDays,
     noncurrentVersionRetentionDays,
     artistMaxAgeHours: artistMaxAgeHours as number,
+    extractConcurrency,
+    extractBatchSize,
+    playlistsObjectKey: playlistsObjectKey as string | undefined,
     backend: backend as BackendConfig,
     snowflake,
   };

@@ -25,6 +25,8 @@ export interface SpotifyLakeStackProps {
   readonly bundles: readonly FunctionBundle[];
   /** Extra saved Athena queries, added to the classic two. */
   readonly extraNamedQueries?: readonly NamedQuerySpec[];
+  /** Definition template of the state machine; defaults to statemachine/pipeline.asl.json. */
+  readonly definitionFile?: string;
 }
 
 /** Terraform CLI versions the synthesized stack accepts. */
@@ -79,6 +81,8 @@ export class SpotifyLakeStack extends TerraformStack {
     });
     this.orchestration = new Orchestration(this, "orchestration", context, {
       functions: this.functions,
+      storage: this.storage,
+      ...(props.definitionFile ? { definitionFile: props.definitionFile } : {}),
     });
     this.monitoring = new Monitoring(this, "monitoring", context, {
       functions: this.functions,

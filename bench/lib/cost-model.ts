@@ -8,7 +8,7 @@ import path from "node:path";
 import type { CrawlPolicy } from "../../functions/commons/config";
 import { PIPELINE_FUNCTIONS } from "../../infra/constructs/functions";
 import { STAGE_ALARM_COUNT } from "../../infra/constructs/monitoring";
-import type { PipelineStep } from "../../statemachine/pipeline";
+import { PIPELINE_STEPS, type PipelineStep } from "../../statemachine/pipeline";
 import type { MeteredHour } from "../workers/cost-run";
 import { totalS3, type Invocation } from "./billing-meter";
 import { REPO_ROOT } from "./child";
@@ -23,6 +23,8 @@ export interface Price {
 export type PriceName = keyof typeof PRICE_NAMES;
 const PRICE_NAMES = {
   stepFunctionsStateTransition: 1,
+  stepFunctionsExpressRequest: 1,
+  stepFunctionsExpressGbSecond: 1,
   lambdaRequest: 1,
   lambdaArmGbSecond: 1,
   s3PutClassRequest: 1,
@@ -99,8 +101,10 @@ export const MODEL = {
 const MEMORY_MB: Readonly<Record<PipelineStep, number>> = Object.fromEntries(
   PIPELINE_FUNCTIONS.map((f) => [f.name, f.memoryMb]),
 ) as Record<PipelineStep, number>;
-/** Concurrent environments of extract-playlist: the ExtractPlaylists Map's MaxConcurrency. */
-const MAP_LANES = 4;
+/** Concurrent environments of extract-playlist: the ExtractPlaylists Map's (default) concurrency. */
+export const MAP_LANES = 4;
+/** The Task state of the extraction Map (ExtractPlaylist inline, ExtractPlaylistBatch distributed). */
+export const EXTRACT_TASK = PIPELINE_STEPS["extract-playlist"].taskStates[0];
 
 /**
  * Modeled AWS duration of one invocation: its local time at the function's share of a vCPU
@@ -159,7 +163,7 @@ export interface HourBill {
 function coldEnvironments(invocations: readonly Invocation[]): Map<PipelineStep, number> {
   const environments = new Map<PipelineStep, number>();
   for (const i of invocations) environments.set(i.step, 1);
-  const lanes = Math.min(MAP_LANES, invocations.filter((i) => i.task === "ExtractPlaylist").length);
+  const lanes = Math.min(MAP_LANES, invocations.filter((i) => i.task === EXTRACT_TASK).length);
   if (lanes > 0) environments.set("extract-playlist", lanes);
   return environments;
 }
@@ -239,11 +243,11 @@ export function billHour(hour: MeteredHour, prices: Record<PriceName, Price>): H
   const ms = (task: string) => by(task, all).reduce((s, i) => s + modeledMs(i), 0);
   // On the normal path an iteration is its one ExtractPlaylist Task (a rate-limit wait adds
   // states, and a Task call, to its iteration).
-  const mapTransitions = by("ExtractPlaylist").length;
+  const mapTransitions = by(EXTRACT_TASK).length;
   const parts: Record<string, number> = {
     "cold starts": MODEL.coldStartMs * cold.size,
     PrepareRun: ms("PrepareRun"),
-    ExtractPlaylists: makespan(by("ExtractPlaylist").map(modeledMs), MAP_LANES),
+    ExtractPlaylists: makespan(by(EXTRACT_TASK).map(modeledMs), MAP_LANES),
     ExtractArtists: ms("ExtractArtists"),
     TransformSnapshot: ms("TransformSnapshot"),
     crawl: ms("StartCrawler") + ms("GetCrawlerStatus") + crawlWaits * 30_000,

@@ -3,6 +3,7 @@
 
 import type { COST_TARGETS, CostResult } from "../sections/cost";
 import type { HourBill } from "./cost-model";
+import type { ScaleBill, ScaleCost } from "./scale-cost";
 import { mark, n, table } from "./markdown";
 
 const usd = (value: number, digits = 2) => `$${value.toFixed(digits)}`;
@@ -94,6 +95,7 @@ export function renderCost(cost: CostResult, targets: typeof COST_TARGETS): stri
         .join(", ")}.`,
     );
   }
+  if (cost.scale) out.push(...renderScale(cost.scale));
   out.push(
     "",
     `Prices: bench/aws-prices.json (us-east-1, recorded ${cost.prices.stepFunctionsStateTransition.recorded}, no free tier unless said). ` +
@@ -104,4 +106,50 @@ export function renderCost(cost: CostResult, targets: typeof COST_TARGETS): stri
       ".",
   );
   return out;
+}
+
+/** The Distributed Map at 1,000 and 10,000 playlists (and the sample), both child types. */
+function renderScale(scale: ScaleCost): string[] {
+  const rows = scale.bills.map((b) => [
+    n(b.playlists),
+    b.childExecutionType,
+    `${n(b.batches)} × ${s(b.childDurationMs)}`,
+    Object.entries(b.extractionUsd)
+      .map(([k, v]) => `${k} ${usd(v, 5)}`)
+      .join("; "),
+    usd(b.perRunUsd, 4),
+    usd(b.perMonthUsd),
+  ]);
+  const cheaper = [...new Set(scale.bills.map((b) => b.playlists))].map((playlists) => {
+    const [express, standard] = ["EXPRESS", "STANDARD"].map((type) =>
+      scale.bills.find((b) => b.playlists === playlists && b.childExecutionType === type)!,
+    ) as [ScaleBill, ScaleBill];
+    const [low, high] =
+      express.perMonthUsd <= standard.perMonthUsd ? [express, standard] : [standard, express];
+    return `${n(playlists)} playlists: ${low.childExecutionType} by ${usd(high.perMonthUsd - low.perMonthUsd)} a month`;
+  });
+  return [
+    "",
+    "#### ExtractPlaylists as a Distributed Map: 1,000 and 10,000 playlists, Express or Standard children",
+    "",
+    `Projected from the metered steady on-schema-change hours (${scale.fittedOn
+      .map((f) => `${n(f.playlists)} playlists ${usd(f.perRunUsd, 4)}`)
+      .join(
+        ", ",
+      )}): the run as fixed + per playlist, its extraction re-priced as a Map Run of batches (bench/lib/scale-cost.ts \`SCALE_MODEL\`). A playlist's extraction takes ${s(scale.perPlaylistExtractMs)} in AWS beyond its invocation's fixed part; a child runs ${n(scale.childTransitions)} state(s) on its normal path.`,
+    "",
+    table(
+      [
+        "playlists",
+        "children",
+        "batches × child duration",
+        "the Map Run's part of a run",
+        "per run",
+        "per month",
+      ],
+      rows,
+    ),
+    "",
+    `Cheaper: ${cheaper.join("; ")}.`,
+  ];
 }

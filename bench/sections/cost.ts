@@ -18,7 +18,8 @@ import {
   type PriceName,
 } from "../lib/cost-model";
 import { sampleMultipleCatalogue } from "../lib/dataset";
-import type { CostRunArgs, CostRunResult } from "../workers/cost-run";
+import type { CostRunArgs, CostRunResult, MeteredHour } from "../workers/cost-run";
+import { projectScale, SCALE_MODEL, type ScaleCost } from "../lib/scale-cost";
 
 export const COST_TARGETS = { maxMonthlyUsdOnSchemaChange: 5, maxModeledSteadyRunMs: 60_000 };
 
@@ -47,6 +48,8 @@ export interface CostScaleResult {
 
 export interface CostResult {
   scales: CostScaleResult[];
+  /** 1,000 and 10,000 playlists (and the sample) with a Distributed Map, both child types. */
+  scale?: ScaleCost;
   model: typeof MODEL;
   prices: Record<PriceName, Price>;
 }
@@ -97,6 +100,8 @@ export async function benchCost(options: {
 }): Promise<CostResult> {
   const prices = loadPrices();
   const scales: CostScaleResult[] = [];
+  const meteredSteady: { playlists: number; hour: MeteredHour; bill: HourBill; first: HourBill }[] =
+    [];
   for (const multiple of options.multiples) {
     const catalogue = sampleMultipleCatalogue(multiple);
     const stats = catalogueStats(catalogue);
@@ -122,6 +127,13 @@ export async function benchCost(options: {
         monthParts: month.parts,
       };
     });
+    const steadyIndex = HOURS.findIndex((h, i) => i > 0 && h.crawl === "on-schema-change");
+    meteredSteady.push({
+      playlists: catalogue.playlists.length,
+      hour: run.hours[steadyIndex]!,
+      bill: steadyHours[steadyIndex - 1]!,
+      first: first!,
+    });
     scales.push({
       sampleMultiple: multiple,
       playlists: catalogue.playlists.length,
@@ -133,5 +145,34 @@ export async function benchCost(options: {
       unattributed: run.hours.reduce((n, h) => n + h.unattributed, 0),
     });
   }
-  return { scales, model: MODEL, prices };
+  const scale =
+    meteredSteady.length >= 2
+      ? projectScale(meteredSteady, prices, monthAtSize(meteredSteady, prices), [
+          meteredSteady[0]!.playlists,
+          ...SCALE_MODEL.playlistCounts,
+        ])
+      : undefined;
+  return { scales, ...(scale ? { scale } : {}), model: MODEL, prices };
+}
+
+/**
+ * A month at a size from a run's cost there: the runs, one schema-change crawl (what the
+ * smallest metered first hour paid over its steady hour), the month's data stored (per
+ * playlist, from the largest metered hour) and the fixed costs.
+ */
+function monthAtSize(
+  steady: readonly { playlists: number; bill: HourBill; first: HourBill }[],
+  prices: Record<PriceName, Price>,
+) {
+  const small = steady[0]!;
+  const large = steady[steady.length - 1]!;
+  const crawlUsd = small.first.totalUsd - small.bill.totalUsd;
+  const storedBytesPerPlaylist = large.bill.counts.storedBytes / large.playlists;
+  const fixed = Object.values(fixedMonthlyUsd(prices)).reduce((a, b) => a + b, 0);
+  return (perRunUsd: number, playlists: number) =>
+    MODEL.runsPerMonth * perRunUsd +
+    MODEL.schemaChangesPerMonth * crawlUsd +
+    ((storedBytesPerPlaylist * playlists * MODEL.runsPerMonth) / 1024 ** 3) *
+      prices.s3StorageGbMonth.usd +
+    fixed;
 }

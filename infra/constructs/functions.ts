@@ -17,7 +17,12 @@ import type { StageContext } from "../context";
 import { assumeRolePolicy, policyJson, type PolicyStatement } from "../iam";
 import type { CatalogAndQuery } from "./catalog-and-query";
 import type { SpotifySecret } from "./spotify-secret";
-import { ATHENA_RESULTS_PREFIX, type PrivateBucket, type Storage } from "./storage";
+import {
+  ATHENA_RESULTS_PREFIX,
+  RUN_ITEMS_OBJECTS,
+  type PrivateBucket,
+  type Storage,
+} from "./storage";
 
 /** How one step's Lambda is deployed (what it is called by comes from the contract). */
 interface FunctionSettings {
@@ -32,23 +37,30 @@ export interface PipelineFunctionSpec extends FunctionSettings {
 
 const FUNCTION_SETTINGS: Readonly<Record<PipelineStep, FunctionSettings>> = {
   "prepare-run": {
-    description: "Validates the execution input and fixes the run's snapshot hour and playlists.",
+    description:
+      "Validates the execution input, fixes the run's snapshot hour and playlists and writes the extraction's items.",
     memoryMb: 256,
-    timeoutSeconds: 10,
+    // Reads the playlist list object (10,000 ids, ~250 KB) and writes the items object.
+    timeoutSeconds: 30,
   },
   "extract-playlist": {
-    description: "Stores one playlist's Spotify responses in the raw bucket.",
+    description: "Stores a batch of playlists' Spotify responses in the raw bucket.",
     memoryMb: 512,
+    // For a batch of one; a stage's batch adds EXTRACT_SECONDS_PER_PLAYLIST per playlist.
     timeoutSeconds: 120,
   },
   "extract-artists": {
     description: "Stores the Spotify artist responses of the snapshot's tracks in the raw bucket.",
     memoryMb: 512,
-    timeoutSeconds: 300,
+    // At 10,000 playlists it reads every playlist's manifest and pages (~20,000 GETs) and
+    // may fetch a first hour's ~20,000 artists: Lambda's maximum, which costs only if used.
+    timeoutSeconds: 900,
   },
   "transform-snapshot": {
     description: "Turns a snapshot's raw responses into the lake's Parquet tables.",
-    // 1769 MB is one full vCPU.
+    // 1769 MB is one full vCPU. Sized for 10,000 playlists (up to 1M entries): the bench's
+    // 1M-entry transform takes 25.5 s at 436 MiB peak RSS on one core (docs/benchmarks.md,
+    // sections 1-2), plus ~20,000 raw GETs 16 at a time: about 1.5 minutes of the 15.
     memoryMb: 1769,
     timeoutSeconds: 900,
   },
@@ -63,6 +75,21 @@ const FUNCTION_SETTINGS: Readonly<Record<PipelineStep, FunctionSettings>> = {
     timeoutSeconds: 60,
   },
 };
+
+/**
+ * Worst case of one more playlist in an extract batch: a full fetch of a 10,000-track playlist
+ * in extended mode is 100 pages at ~150 ms each, plus its S3 writes. A long 429 does not
+ * count: the function returns and the state machine waits (SpotifyRateLimitWaitRequested).
+ */
+export const EXTRACT_SECONDS_PER_PLAYLIST = 20;
+/** Lambda's maximum timeout. */
+const MAX_TIMEOUT_SECONDS = 900;
+
+/** The extract function's timeout for batches of `batchSize` playlists. */
+export function extractPlaylistTimeoutSeconds(batchSize: number): number {
+  const base = FUNCTION_SETTINGS["extract-playlist"].timeoutSeconds;
+  return Math.min(MAX_TIMEOUT_SECONDS, base + (batchSize - 1) * EXTRACT_SECONDS_PER_PLAYLIST);
+}
 
 /** One Lambda per pipeline step, in PIPELINE_STEPS order. */
 export const PIPELINE_FUNCTIONS: readonly PipelineFunctionSpec[] = PIPELINE_STEP_NAMES.map(
@@ -105,6 +132,7 @@ export class Functions extends Construct {
     super(scope, id);
     const { storage, secret, catalog } = props;
     const { raw, lake, athenaResults } = storage;
+    const { config } = context;
 
     const common = { POWERTOOLS_SERVICE_NAME: "spotify-lake", POWERTOOLS_LOG_LEVEL: "INFO" };
     const spotifyEnvironment = {
@@ -134,10 +162,28 @@ export class Functions extends Construct {
     > = {
       "prepare-run": {
         environment: {
-          PLAYLIST_IDS: context.config.playlists.join(","),
-          UNAVAILABLE_PLAYLISTS: context.config.unavailablePlaylists,
+          ...(config.playlistsObjectKey
+            ? { PLAYLISTS_OBJECT_KEY: config.playlistsObjectKey }
+            : { PLAYLIST_IDS: config.playlists.join(",") }),
+          UNAVAILABLE_PLAYLISTS: config.unavailablePlaylists,
+          RAW_BUCKET: raw.name,
+          EXTRACT_CONCURRENCY: String(config.extractConcurrency),
+          EXTRACT_BATCH_SIZE: String(config.extractBatchSize),
         },
-        statements: [],
+        statements: [
+          // The items of the run's Distributed Map (rawKeys.playlistItems), nothing else.
+          {
+            Sid: "WriteRunItems",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [`${raw.arn}/${RUN_ITEMS_OBJECTS}`],
+          },
+          ...(config.playlistsObjectKey
+            ? objectAccess("PlaylistList", raw, [], ["s3:GetObject"], {}, [
+                `${raw.arn}/${config.playlistsObjectKey}`,
+              ])
+            : []),
+        ],
       },
       "extract-playlist": { environment: spotifyEnvironment, statements: spotifyAccess },
       "extract-artists": {
@@ -326,7 +372,10 @@ export class Functions extends Construct {
       filename: asset.path,
       sourceCodeHash: bundle.sha256,
       memorySize: spec.memoryMb,
-      timeout: spec.timeoutSeconds,
+      timeout:
+        spec.name === "extract-playlist"
+          ? extractPlaylistTimeoutSeconds(context.config.extractBatchSize)
+          : spec.timeoutSeconds,
       environment: { variables: environment },
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
@@ -348,12 +397,13 @@ function objectAccess(
   prefixes: readonly string[],
   actions: readonly string[],
   options: { list?: boolean } = {},
+  objects: readonly string[] = [],
 ): PolicyStatement[] {
   const access: PolicyStatement = {
     Sid: `${sid}Access`,
     Effect: "Allow",
     Action: actions,
-    Resource: prefixes.map((prefix) => `${bucket.arn}/${prefix}/*`),
+    Resource: [...prefixes.map((prefix) => `${bucket.arn}/${prefix}/*`), ...objects],
   };
   if (options.list === false) return [access];
   return [

@@ -12,11 +12,23 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { Construct } from "constructs";
 import { ConfigurationError } from "../../functions/commons/errors";
-import type { StageContext } from "../context";
-import { assumeRolePolicy, policyJson } from "../iam";
-import { renderPipelineDefinition } from "../state-machine-definition";
+import { arn, type StageContext } from "../context";
+import { assumeRolePolicy, policyJson, type PolicyStatement } from "../iam";
+import {
+  distributedMapsOf,
+  RAW_BUCKET_PLACEHOLDER,
+  readPipelineTemplate,
+  renderDefinition,
+  type DistributedMap,
+} from "../state-machine-definition";
 import { PIPELINE_STEP_NAMES, PIPELINE_STEPS } from "../../statemachine/pipeline";
 import type { Functions } from "./functions";
+import {
+  MAP_RUN_RESULT_OBJECTS,
+  RUN_ITEMS_OBJECTS,
+  type PrivateBucket,
+  type Storage,
+} from "./storage";
 
 /** EventBridge Scheduler replaces this with the schedule's time, e.g. 2026-11-22T05:00:00Z. */
 export const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
@@ -52,8 +64,86 @@ export function checkRunTimeout(definition: string, schedule: string, source: st
   return timeout as number;
 }
 
+/**
+ * What the state machine role needs for one Distributed Map, per AWS's "IAM policies for
+ * using Distributed Map states" and "Redriving Map Runs": start its child executions (a
+ * StartExecution on the state machine itself: its ARN is built from the name, as the
+ * resource's own ARN would be a Terraform cycle), watch and stop them, redrive Standard
+ * children, read the run's items object (ItemReader, a JSON object: GetObject only, no
+ * listing) and write the Map Run's results (ResultWriter: its multipart upload actions too).
+ */
+function distributedMapStatements(
+  context: StageContext,
+  stateMachineName: string,
+  map: DistributedMap,
+  raw: PrivateBucket,
+): PolicyStatement[] {
+  const label = map.label ?? "*";
+  // Child executions are named `<state machine>/<Map Run label>:<id>` (the label is the
+  // definition's Label, or one AWS generates: then any); Express children carry the
+  // `express:` resource type. AWS's example policy grants DescribeExecution on the state
+  // machine's own executions (`execution:<name>:*`); kept, so that no check the docs name
+  // fails a Map Run, though it lets the role describe and stop its own runs.
+  const childType = map.executionType === "EXPRESS" ? "express" : "execution";
+  const children = arn(context, "states", `${childType}:${stateMachineName}/${label}:*`);
+  const ownExecutions = arn(context, "states", `execution:${stateMachineName}:*`);
+  const id = map.state.replace(/[^A-Za-z0-9]/g, "");
+  return [
+    {
+      Sid: `${id}StartChildExecutions`,
+      Effect: "Allow",
+      Action: ["states:StartExecution"],
+      Resource: [arn(context, "states", `stateMachine:${stateMachineName}`)],
+    },
+    {
+      Sid: `${id}WatchChildExecutions`,
+      Effect: "Allow",
+      Action: ["states:DescribeExecution"],
+      Resource: [children, ownExecutions],
+    },
+    {
+      // IAM's StopExecution knows only `execution:` ARNs: Express children are not stopped
+      // through it (an Express child ends within its five minutes).
+      Sid: `${id}StopChildExecutions`,
+      Effect: "Allow",
+      Action: ["states:StopExecution"],
+      Resource: map.executionType === "STANDARD" ? [children, ownExecutions] : [ownExecutions],
+    },
+    // Redriving a Map Run redrives its failed Standard children; Express children are started
+    // again with StartExecution, granted above.
+    ...(map.executionType === "STANDARD"
+      ? [
+          {
+            Sid: `${id}RedriveChildExecutions`,
+            Effect: "Allow" as const,
+            Action: ["states:RedriveExecution"],
+            Resource: [children],
+          },
+        ]
+      : []),
+    {
+      Sid: `${id}ReadItems`,
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`${raw.arn}/${RUN_ITEMS_OBJECTS}`],
+    },
+    {
+      Sid: `${id}WriteResults`,
+      Effect: "Allow",
+      Action: [
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:ListMultipartUploadParts",
+        "s3:AbortMultipartUpload",
+      ],
+      Resource: [`${raw.arn}/${MAP_RUN_RESULT_OBJECTS}`],
+    },
+  ];
+}
+
 export interface OrchestrationProps {
   readonly functions: Functions;
+  readonly storage: Storage;
   /** Definition template; defaults to statemachine/pipeline.asl.json. */
   readonly definitionFile?: string;
 }
@@ -62,6 +152,8 @@ export class Orchestration extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly schedule: SchedulerSchedule;
   readonly deadLetterQueue: SqsQueue;
+  /** The definition's Distributed Map states (their grants are on the state machine role). */
+  readonly distributedMaps: readonly DistributedMap[];
 
   constructor(scope: Construct, id: string, context: StageContext, props: OrchestrationProps) {
     super(scope, id);
@@ -69,21 +161,24 @@ export class Orchestration extends Construct {
     const stateMachineName = `${prefix}-pipeline`;
 
     const functionArns = PIPELINE_STEP_NAMES.map((step) => props.functions.get(step).arn);
-    const definition = renderPipelineDefinition(
-      Object.fromEntries(
-        PIPELINE_STEP_NAMES.map((step) => [
-          PIPELINE_STEPS[step].placeholder,
-          props.functions.get(step).arn,
-        ]),
-      ),
-      props.definitionFile,
+    const { template, source } = readPipelineTemplate(props.definitionFile);
+    const definition = renderDefinition(
+      template,
+      {
+        ...Object.fromEntries(
+          PIPELINE_STEP_NAMES.map((step) => [
+            PIPELINE_STEPS[step].placeholder,
+            props.functions.get(step).arn,
+          ]),
+        ),
+        [RAW_BUCKET_PLACEHOLDER]: props.storage.raw.name,
+      },
+      source,
+      [RAW_BUCKET_PLACEHOLDER],
     );
+    this.distributedMaps = distributedMapsOf(template, source);
 
-    checkRunTimeout(
-      definition,
-      config.schedule,
-      props.definitionFile ?? "statemachine/pipeline.asl.json",
-    );
+    checkRunTimeout(definition, config.schedule, source);
 
     // The vendedlogs prefix keeps CloudWatch Logs' resource policy small (AWS recommends it).
     const logGroup = new CloudwatchLogGroup(this, "state_machine_logs", {
@@ -104,8 +199,11 @@ export class Orchestration extends Construct {
           Effect: "Allow",
           Action: ["lambda:InvokeFunction"],
           // `:*` covers qualified ARNs (versions and aliases) of the same functions.
-          Resource: functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+          Resource: functionArns.flatMap((fn) => [fn, `${fn}:*`]),
         },
+        ...this.distributedMaps.flatMap((map) =>
+          distributedMapStatements(context, stateMachineName, map, props.storage.raw),
+        ),
         {
           Sid: "DeliverExecutionLogs",
           Effect: "Allow",

@@ -13,11 +13,30 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { rawKeys } from "../../functions/commons/keys";
+import type { SnapshotHour } from "../../functions/commons/snapshot";
 import type { StageContext } from "../context";
 import { policyJson } from "../iam";
 
 /** Folder of the results bucket where the Athena workgroup writes query results. */
 export const ATHENA_RESULTS_PREFIX = "athena/";
+
+// Any hour, and any content hash: the shapes of the run's keys with wildcards in their place.
+const ANY_HOUR = { date: "2000-01-01", hour: "00" } as SnapshotHour;
+const ANY_SHA256 = "0".repeat(64);
+const wildcards = (key: string) =>
+  key
+    .replace(rawKeys.snapshotPrefix(ANY_HOUR).slice("spotify/".length), "*/")
+    .replace(ANY_SHA256, "*");
+
+/**
+ * Every run's items object in the raw bucket (rawKeys.playlistItems, any hour and content):
+ * PrepareRun writes them; the Distributed Map's ItemReader, the artists step and the
+ * transform read them.
+ */
+export const RUN_ITEMS_OBJECTS = wildcards(rawKeys.playlistItems(ANY_HOUR, ANY_SHA256));
+/** Every object a Map Run's ResultWriter writes (under rawKeys.mapRunsPrefix of any hour). */
+export const MAP_RUN_RESULT_OBJECTS = `${wildcards(`${rawKeys.mapRunsPrefix(ANY_HOUR)}/`)}*`;
 
 const ABORT_INCOMPLETE_UPLOADS: S3BucketLifecycleConfigurationRule = {
   id: "abort-incomplete-multipart-uploads",

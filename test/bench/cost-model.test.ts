@@ -5,40 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Invocation } from "../../bench/lib/billing-meter";
 import { billHour, loadPrices, MODEL, modeledMs } from "../../bench/lib/cost-model";
-import type { MeteredHour } from "../../bench/workers/cost-run";
+import { meteredHour, meteredInvocation } from "../support/metered-hour";
 
 const prices = loadPrices();
 
-const invocation = (overrides: Partial<Invocation> = {}): Invocation => ({
-  task: "TransformSnapshot",
-  step: "transform-snapshot",
-  localMs: 1000,
-  s3: { put: 0, list: 0, post: 0, get: 0 },
-  awsApiCalls: 0,
-  spotifyRequests: 0,
-  ...overrides,
-});
-
-const hour = (overrides: Partial<MeteredHour> = {}): MeteredHour => ({
-  label: "steady hour",
-  crawl: "on-schema-change",
-  status: "SUCCEEDED",
-  transitions: 10,
-  historyEvents: 30,
-  invocations: [invocation()],
-  queries: [],
-  crawlerStarts: 0,
-  glueCatalogRequests: 0,
-  secretsManagerCalls: 0,
-  unattributed: 0,
-  storedBytes: { raw: 0, lake: 0 },
-  crawlerTargets: 4,
-  lakeFiles: { all: 8, thisHour: 4 },
-  logs: { lines: 0, bytes: 0 },
-  ...overrides,
-});
+const invocation = meteredInvocation;
+const hour = meteredHour;
 
 describe("billHour", () => {
   it("bills every Athena query at least 10 MB", () => {

@@ -41,6 +41,7 @@ import {
 } from "../../infra/config";
 import { SpotifyLakeStack, stackNameOf } from "../../infra/stack";
 import { PIPELINE_STEP_NAMES } from "../../statemachine/pipeline";
+import { distributedDefinitionFile } from "../infra/distributed-definition";
 import {
   MOTO_ACCOUNT,
   motoOverride,
@@ -83,10 +84,13 @@ function shippedStage(stage: string): StageConfig {
   );
 }
 
-function synthesize(config: StageConfig): { dir: string; synth: SynthJson } {
+function synthesize(
+  config: StageConfig,
+  definitionFile: string,
+): { dir: string; synth: SynthJson } {
   const outdir = path.join(work, `cdktf-${config.stage}`);
   const app = new App({ outdir });
-  new SpotifyLakeStack(app, stackNameOf(config.stage), { config, bundles });
+  new SpotifyLakeStack(app, stackNameOf(config.stage), { config, bundles, definitionFile });
   app.synth();
   const dir = path.join(outdir, "stacks", stackNameOf(config.stage));
   return {
@@ -98,8 +102,14 @@ function synthesize(config: StageConfig): { dir: string; synth: SynthJson } {
 const resourceCount = (synth: SynthJson) =>
   Object.values(synth.resource).reduce((n, byId) => n + Object.keys(byId).length, 0);
 
-describe.each(["dev", "prod"])("terraform apply of the %s stage against moto", (stage) => {
+// ExtractPlaylists as a Distributed Map (issue 16), one child execution type per stage: moto
+// 5.2.1 stores a definition as given (it parses ASL only to run it), so a Distributed Map and
+// the role's grants for it apply like any other.
+const CHILD_TYPES = { dev: "STANDARD", prod: "EXPRESS" } as const;
+
+describe.each(["dev", "prod"] as const)("terraform apply of the %s stage against moto", (stage) => {
   const config = shippedStage(stage);
+  const childType = CHILD_TYPES[stage];
   const prefix = `spotify-lake-${stage}`;
   let dir: string;
   let synth: SynthJson;
@@ -110,7 +120,7 @@ describe.each(["dev", "prod"])("terraform apply of the %s stage against moto", (
 
   beforeAll(async () => {
     await moto.reset();
-    ({ dir, synth } = synthesize(config));
+    ({ dir, synth } = synthesize(config, distributedDefinitionFile(work, childType)));
     writeFileSync(
       path.join(dir, "moto_override.tf.json"),
       JSON.stringify(motoOverride(moto.endpoint)),
@@ -235,6 +245,43 @@ describe.each(["dev", "prod"])("terraform apply of the %s stage against moto", (
         expect(fn.Environment!.Variables!.CRAWL_POLICY).toBe(config.crawl);
       }
     }
+  });
+
+  it(`deploys ExtractPlaylists as a Distributed Map with ${childType} children over the raw bucket, and the role may start them`, async () => {
+    const sfn = new SFNClient(sdkConfig(moto.endpoint));
+    const machine = await sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: outputs.state_machine_arn!.value }),
+    );
+    const map = (
+      JSON.parse(machine.definition!) as {
+        States: Record<string, Record<string, { Parameters?: { Bucket?: string } } & object>>;
+      }
+    ).States.ExtractPlaylists!;
+    expect(map.ItemProcessor).toMatchObject({
+      ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: childType },
+    });
+    expect(map.ItemReader!.Parameters!.Bucket).toBe(outputs.raw_bucket_name!.value);
+    expect(map.ResultWriter!.Parameters!.Bucket).toBe(outputs.raw_bucket_name!.value);
+    const policy = await iam().send(
+      new GetRolePolicyCommand({
+        RoleName: `${prefix}-pipeline-states`,
+        PolicyName: "run-pipeline",
+      }),
+    );
+    const statements = (
+      JSON.parse(decodeURIComponent(policy.PolicyDocument!)) as {
+        Statement: { Sid: string; Action: string[]; Resource: string[] }[];
+      }
+    ).Statement;
+    expect(statements.find((st) => st.Sid === "ExtractPlaylistsStartChildExecutions")).toEqual(
+      expect.objectContaining({
+        Action: ["states:StartExecution"],
+        Resource: [outputs.state_machine_arn!.value],
+      }),
+    );
+    expect(statements.some((st) => st.Sid === "ExtractPlaylistsRedriveChildExecutions")).toBe(
+      childType === "STANDARD",
+    );
   });
 
   it("creates the schedule disabled, starting this state machine with the scheduled time as the snapshot", async () => {

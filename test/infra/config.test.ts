@@ -40,6 +40,9 @@ describe("parseStageConfig", () => {
       athenaResultsRetentionDays: 7,
       noncurrentVersionRetentionDays: 30,
       artistMaxAgeHours: 24,
+      extractConcurrency: 4,
+      extractBatchSize: 25,
+      playlistsObjectKey: undefined,
       backend: { type: "local", path: "terraform.spotify-lake-dev.tfstate" },
     });
   });
@@ -51,6 +54,36 @@ describe("parseStageConfig", () => {
     expect(() =>
       parseStageConfig({ ...valid, unavailablePlaylists: "ignore" }, "dev.json"),
     ).toThrow(/unavailablePlaylists must be one of fail, warn, got "ignore"/);
+  });
+
+  it("takes the extraction's concurrency and batch size, within Spotify's and Lambda's bounds", () => {
+    expect(
+      parseStageConfig({ ...valid, extractConcurrency: 8, extractBatchSize: 50 }, "dev.json"),
+    ).toMatchObject({ extractConcurrency: 8, extractBatchSize: 50 });
+    expect(() =>
+      parseStageConfig({ ...valid, extractConcurrency: 0, extractBatchSize: 101 }, "dev.json"),
+    ).toThrow(
+      /extractConcurrency must be a whole number from 1 to 40, got 0; extractBatchSize must be a whole number from 1 to 100, got 101/,
+    );
+  });
+
+  it("takes the playlist list from an object under config/ instead of the stage file", () => {
+    const { playlists, ...withoutList } = valid;
+    expect(playlists).toHaveLength(1);
+    expect(
+      parseStageConfig(
+        { ...withoutList, playlistsObjectKey: "config/charts-10000.json" },
+        "dev.json",
+      ),
+    ).toMatchObject({ playlists: [], playlistsObjectKey: "config/charts-10000.json" });
+    expect(() =>
+      parseStageConfig({ ...valid, playlistsObjectKey: "config/charts.json" }, "dev.json"),
+    ).toThrow(/playlists must be left out when playlistsObjectKey names the list/);
+    for (const bad of ["spotify/charts.json", "config/../_leases/x.json", "config/list.txt"]) {
+      expect(() =>
+        parseStageConfig({ ...withoutList, playlistsObjectKey: bad }, "dev.json"),
+      ).toThrow(/playlistsObjectKey must be the key of a \.json object under config\//);
+    }
   });
 
   it("accepts a cron schedule and an S3 backend", () => {

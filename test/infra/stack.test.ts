@@ -7,7 +7,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LAKE_TABLES } from "../../functions/commons/keys";
 import type { FunctionBundle } from "../../infra/bundle";
-import { PIPELINE_FUNCTIONS } from "../../infra/constructs/functions";
+import {
+  extractPlaylistTimeoutSeconds,
+  PIPELINE_FUNCTIONS,
+} from "../../infra/constructs/functions";
 import { STAGE_ALARM_COUNT } from "../../infra/constructs/monitoring";
 import { isWildcardResourceException } from "../../infra/iam-exceptions";
 import {
@@ -192,7 +195,9 @@ describe("Functions", () => {
         architectures: ["arm64"],
         handler: "index.handler",
         memory_size: spec.memoryMb,
-        timeout: spec.timeoutSeconds,
+        // extract-playlist's timeout covers the stage's batch (25 playlists by default).
+        timeout:
+          name === "extract-playlist" ? extractPlaylistTimeoutSeconds(25) : spec.timeoutSeconds,
         source_code_hash: bundle.sha256,
         tracing_config: { mode: "Active" },
       });
@@ -235,6 +240,9 @@ describe("Functions", () => {
       ...common,
       PLAYLIST_IDS: "3cEYpjA9oz9GiPac4AsH4n,6rqhFgbbKwnb9MLmUQDhG6",
       UNAVAILABLE_PLAYLISTS: "fail",
+      RAW_BUCKET: raw,
+      EXTRACT_CONCURRENCY: "4",
+      EXTRACT_BATCH_SIZE: "25",
     });
     expect(variables("extract-playlist")).toEqual({
       ...common,

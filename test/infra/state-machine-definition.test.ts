@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   placeholdersOf,
+  RAW_BUCKET_PLACEHOLDER,
   renderDefinition,
   renderPipelineDefinition,
 } from "../../infra/state-machine-definition";
@@ -22,13 +23,36 @@ const allArns = Object.fromEntries(
 );
 
 describe("renderPipelineDefinition", () => {
-  it("finds exactly one placeholder per pipeline function in the definition file", () => {
+  it("finds exactly one placeholder per pipeline function in the definition file (and at most the raw bucket's name besides)", () => {
     const template = readFileSync(PIPELINE_DEFINITION_FILE, "utf8");
-    expect(placeholdersOf(template)).toEqual([...placeholders].sort());
+    expect(placeholdersOf(template).filter((name) => name !== RAW_BUCKET_PLACEHOLDER)).toEqual(
+      [...placeholders].sort(),
+    );
+  });
+
+  it("may leave the raw bucket's name unused, but not a function's ARN", () => {
+    const template =
+      '{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"${AFunctionArn}","End":true}}}';
+    expect(
+      JSON.parse(
+        renderDefinition(template, { AFunctionArn: "arn:a", RawBucketName: "raw" }, "t.json", [
+          RAW_BUCKET_PLACEHOLDER,
+        ]),
+      ).States.A.Resource,
+    ).toBe("arn:a");
+    expect(() =>
+      renderDefinition(template, { AFunctionArn: "arn:a", BFunctionArn: "arn:b" }, "t.json", [
+        RAW_BUCKET_PLACEHOLDER,
+      ]),
+    ).toThrow(/does not use the placeholders \$\{BFunctionArn\}/);
   });
 
   it("puts each function's ARN in every Task that calls it and leaves no placeholder", () => {
-    const definition = renderPipelineDefinition(allArns);
+    const definition = renderPipelineDefinition(
+      { ...allArns, [RAW_BUCKET_PLACEHOLDER]: "spotify-lake-test-raw" },
+      undefined,
+      [RAW_BUCKET_PLACEHOLDER],
+    );
     expect(definition).not.toMatch(/\$\{/);
     const parsed = JSON.parse(definition);
     expect(parsed.States.PrepareRun.Parameters.FunctionName).toBe(arnOf("PrepareRunFunctionArn"));
@@ -36,8 +60,9 @@ describe("renderPipelineDefinition", () => {
     expect(parsed.States.GetCrawlerStatus.Parameters.FunctionName).toBe(
       arnOf("CrawlLakeFunctionArn"),
     );
+    const extractTask = PIPELINE_STEPS["extract-playlist"].taskStates[0];
     expect(
-      parsed.States.ExtractPlaylists.ItemProcessor.States.ExtractPlaylist.Parameters.FunctionName,
+      parsed.States.ExtractPlaylists.ItemProcessor.States[extractTask].Parameters.FunctionName,
     ).toBe(arnOf("ExtractPlaylistFunctionArn"));
   });
 });

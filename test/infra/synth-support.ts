@@ -107,13 +107,26 @@ async function awaitRecord(record: string): Promise<FunctionBundle[]> {
   return outcome.bundles;
 }
 
-export function buildStack(config: StageConfig, bundles: readonly FunctionBundle[]) {
-  const app = Testing.app();
-  return new SpotifyLakeStack(app, stackNameOf(config.stage), { config, bundles });
+/** Stack options of a test: another definition template (e.g. test/infra/distributed-definition.ts). */
+export interface StackOptions {
+  readonly definitionFile?: string;
 }
 
-export function synthStage(config: StageConfig, bundles: readonly FunctionBundle[]): Synth {
-  return JSON.parse(Testing.synth(buildStack(config, bundles))) as Synth;
+export function buildStack(
+  config: StageConfig,
+  bundles: readonly FunctionBundle[],
+  options: StackOptions = {},
+) {
+  const app = Testing.app();
+  return new SpotifyLakeStack(app, stackNameOf(config.stage), { config, bundles, ...options });
+}
+
+export function synthStage(
+  config: StageConfig,
+  bundles: readonly FunctionBundle[],
+  options: StackOptions = {},
+): Synth {
+  return JSON.parse(Testing.synth(buildStack(config, bundles, options))) as Synth;
 }
 
 /** The resources of one type, by logical id ({} when there is none). */

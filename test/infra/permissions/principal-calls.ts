@@ -100,6 +100,39 @@ function lambdaRole(model: StackModel, step: PipelineStep) {
   };
 }
 
+/**
+ * Commands a function's import tree holds that its code never sends in this stage (other
+ * methods of an adapter it shares), each with the reason. They need no call here; the
+ * permissions they would need stay ungranted (see the function's mustDeny).
+ */
+export function importedNeverSent(model: StackModel, step: PipelineStep): Record<string, string> {
+  if (step !== "prepare-run") return {};
+  return {
+    "s3:ListObjectsV2Command":
+      "S3ObjectStore's listing (issue 16): prepare-run reads the playlist list and writes the items, by key",
+    "s3:DeleteObjectsCommand": "S3ObjectStore's deletes (issue 16): prepare-run never deletes",
+    ...(functionEnvironment(model, step).PLAYLISTS_OBJECT_KEY
+      ? {}
+      : {
+          "s3:GetObjectCommand": "no playlist list object in this stage: prepare-run reads nothing",
+        }),
+  };
+}
+
+/** The run's items object of SNAPSHOT (rawKeys.playlistItems: by the content's sha256). */
+const runItemsKey = () => rawKeys.playlistItems(SNAPSHOT, "ab".repeat(32));
+/** An object the ExtractPlaylists Map Run writes (ResultWriter appends `<map run id>/<file>`). */
+const mapRunResultKey = (file: string) =>
+  `${rawKeys.mapRunsPrefix(SNAPSHOT)}/0f3a5c1e-7b2d-4c9a-8e6f-1a2b3c4d5e6f/${file}`;
+
+/** A Lambda function's environment variables, as deployed. */
+function functionEnvironment(model: StackModel, step: PipelineStep): Record<string, string> {
+  const fn = model
+    .resources("aws_lambda_function")
+    .find((f) => String(f.function_name).endsWith(`-${step}`));
+  return (fn?.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
+}
+
 /** The calls of each function's code in a run, by step. */
 function functionCalls(
   model: StackModel,
@@ -142,6 +175,9 @@ function functionCalls(
     }),
   ];
   const playlistPrefix = rawKeys.playlistPrefix(SNAPSHOT, PLAYLIST);
+  const items = runItemsKey();
+  const mapRunResult = mapRunResultKey("SUCCEEDED_0.json");
+  const playlistsObject = functionEnvironment(model, "prepare-run").PLAYLISTS_OBJECT_KEY;
   const athena = {
     database: n.database,
     partitions: Object.fromEntries(
@@ -158,13 +194,49 @@ function functionCalls(
 
   return {
     "prepare-run": {
-      calls: [],
+      // MERGE (issue 16): prepare-run's code sends these as s3:PutObjectCommand and
+      // s3:GetObjectCommand on the runtime branch; make them call(...) rows then, so the
+      // "simulated, and only those" check ties them to the code. Until then, plain requests.
+      calls: [
+        one("write the run's playlist items (the Distributed Map's ItemReader object)", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, items),
+        }),
+        ...(playlistsObject
+          ? [
+              one("read the stage's playlist list object", {
+                action: "s3:GetObject",
+                resource: s3Object(n.raw, playlistsObject),
+              }),
+              one("tell a missing playlist list (404) from a forbidden one", {
+                action: "s3:ListBucket",
+                resource: `arn:${PARTITION}:s3:::${n.raw}`,
+              }),
+            ]
+          : []),
+      ],
       mustDeny: [
         one("read the Spotify secret", {
           action: "secretsmanager:GetSecretValue",
           resource: n.secret,
         }),
         readRaw(n, "read raw data"),
+        one("write a raw Spotify response", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+        }),
+        one("write a Map Run's results", {
+          action: "s3:PutObject",
+          resource: s3Object(n.raw, mapRunResult),
+        }),
+        one("delete the run's items", {
+          action: "s3:DeleteObject",
+          resource: s3Object(n.raw, items),
+        }),
+        one("read another object under config/", {
+          action: "s3:GetObject",
+          resource: s3Object(n.raw, "config/other-stage-playlists.json"),
+        }),
       ],
     },
     "extract-playlist": {
@@ -227,6 +299,12 @@ function functionCalls(
           bucket: n.raw,
           prefix: rawKeys.snapshotPrefix(SNAPSHOT),
         }),
+        call("read the run's playlist items", "s3:GetObjectCommand", raw(items)),
+        call(
+          "read the ExtractPlaylists Map Run's manifest and results",
+          "s3:GetObjectCommand",
+          raw(mapRunResult),
+        ),
         call(
           "store an artists response as received",
           "s3:PutObjectCommand",
@@ -256,6 +334,7 @@ function functionCalls(
           "s3:GetObjectCommand",
           raw(rawKeys.itemsPage(SNAPSHOT, PLAYLIST, 0)),
         ),
+        call("read the run's playlist items", "s3:GetObjectCommand", raw(items)),
         ...LAKE_TABLES.map((table) =>
           call(
             `write ${table}'s partition`,
@@ -450,6 +529,12 @@ export function lambdaPrincipals(model: StackModel): Principal[] {
   });
 }
 
+/** The parts of a deployed Map state the Distributed Map's permissions depend on. */
+interface DeployedMapState {
+  Label?: string;
+  ItemProcessor?: { ProcessorConfig?: { Mode?: string; ExecutionType?: string } };
+}
+
 /** The state machine, the scheduler, the crawler and CloudWatch alarms. */
 export function servicePrincipals(model: StackModel): Principal[] {
   const n = names(model);
@@ -472,6 +557,128 @@ export function servicePrincipals(model: StackModel): Principal[] {
     if (key === "FunctionName" && typeof value === "string") invoked.add(value);
     return value;
   });
+
+  // What Step Functions does with the role for each Distributed Map of the deployed definition
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html and
+  // .../redrive-map-run.html): start, watch and stop the child executions (redrive them when
+  // they are Standard), read the items object (ItemReader) and write the results (ResultWriter,
+  // a multipart upload). A child is `<state machine>/<Map Run label>:<id>`; without a Label in
+  // the definition, AWS generates the label.
+  const definition = JSON.parse(String(stateMachine.definition)) as {
+    States: Record<string, DeployedMapState>;
+  };
+  const distributedMaps = Object.entries(definition.States).flatMap(([name, state]) =>
+    state.ItemProcessor?.ProcessorConfig?.Mode === "DISTRIBUTED"
+      ? [
+          {
+            name,
+            label: state.Label ?? "a1b2c3d4",
+            type: state.ItemProcessor.ProcessorConfig.ExecutionType,
+          },
+        ]
+      : [],
+  );
+  const smName = String(stateMachine.name);
+  const childArn = (map: { label: string; type?: string }, label = map.label) =>
+    map.type === "EXPRESS"
+      ? arn(
+          "states",
+          `express:${smName}/${label}:0f3a5c1e-batch-7:5e6f7a8b-1234-4cde-9f00-0a1b2c3d4e5f`,
+        )
+      : arn("states", `execution:${smName}/${label}:0f3a5c1e-batch-7`);
+  const items = runItemsKey();
+  const distributedMapCalls = (map: { label: string; type?: string }): Call[] => [
+    one("start a child execution (a batch of playlists)", {
+      action: "states:StartExecution",
+      resource: stateMachineArn,
+    }),
+    one("watch a child execution", {
+      action: "states:DescribeExecution",
+      resource: childArn(map),
+    }),
+    // IAM's StopExecution has no Express resource type.
+    ...(map.type === "STANDARD"
+      ? [
+          one("stop a child execution (the Map Run failed or was stopped)", {
+            action: "states:StopExecution",
+            resource: childArn(map),
+          }),
+        ]
+      : []),
+    ...(map.type === "STANDARD"
+      ? [
+          one("redrive a failed child execution (Map Run redrive)", {
+            action: "states:RedriveExecution",
+            resource: childArn(map),
+          }),
+        ]
+      : []),
+    one("read the run's items (ItemReader)", {
+      action: "s3:GetObject",
+      resource: s3Object(n.raw, items),
+    }),
+    ...[
+      "s3:PutObject",
+      "s3:GetObject",
+      "s3:ListMultipartUploadParts",
+      "s3:AbortMultipartUpload",
+    ].flatMap((action) =>
+      ["manifest.json", "SUCCEEDED_0.json", "FAILED_0.json"].map((file) =>
+        one("write the Map Run's results (ResultWriter)", {
+          action,
+          resource: s3Object(n.raw, mapRunResultKey(file)),
+        }),
+      ),
+    ),
+  ];
+  const distributedMapMustDeny = (map: { label: string; type?: string }): Call[] => [
+    one("start another state machine", {
+      action: "states:StartExecution",
+      resource: arn("states", "stateMachine:spotify-lake-other-pipeline"),
+    }),
+    one("stop an execution of another state machine", {
+      action: "states:StopExecution",
+      resource: arn("states", "execution:spotify-lake-other-pipeline:run-1"),
+    }),
+    one("redrive its own parent execution (that is the operator's call)", {
+      action: "states:RedriveExecution",
+      resource: arn("states", `execution:${smName}:scheduled-2026-11-22T05`),
+    }),
+    ...(definitionHasLabel(map)
+      ? [
+          one("stop a child of another Map Run label", {
+            action: "states:StopExecution",
+            resource: childArn(map, "OtherMap"),
+          }),
+        ]
+      : []),
+    one("write outside the Map Run results prefix (a raw Spotify response)", {
+      action: "s3:PutObject",
+      resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+    }),
+    one("overwrite the run's items (only PrepareRun writes them)", {
+      action: "s3:PutObject",
+      resource: s3Object(n.raw, items),
+    }),
+    one("read a raw Spotify response", {
+      action: "s3:GetObject",
+      resource: s3Object(n.raw, rawKeys.playlist(SNAPSHOT, PLAYLIST)),
+    }),
+    one("list the raw bucket (a JSON ItemReader reads one object)", {
+      action: "s3:ListBucket",
+      resource: `arn:${PARTITION}:s3:::${n.raw}`,
+    }),
+    one("write the Map Run's results into the lake bucket", {
+      action: "s3:PutObject",
+      resource: s3Object(n.lake, mapRunResultKey("SUCCEEDED_0.json")),
+    }),
+    one("delete a Map Run's results", {
+      action: "s3:DeleteObject",
+      resource: s3Object(n.raw, mapRunResultKey("SUCCEEDED_0.json")),
+    }),
+  ];
+  const definitionHasLabel = (map: { label: string }) =>
+    Object.values(definition.States).some((state) => state.Label === map.label);
 
   // Glue crawls each S3 target with the crawler's role: lists and reads its objects
   // (https://docs.aws.amazon.com/glue/latest/dg/crawler-prereqs.html).
@@ -530,13 +737,22 @@ export function servicePrincipals(model: StackModel): Principal[] {
           "xray:GetSamplingRules",
           "xray:GetSamplingTargets",
         ].map((action) => one("trace executions", { action, resource: "*" })),
+        ...distributedMaps.flatMap((map) => distributedMapCalls(map)),
       ],
       mustDeny: [
         one("invoke a function of another stage", {
           action: "lambda:InvokeFunction",
           resource: arn("lambda", "function:spotify-lake-other-transform-snapshot"),
         }),
-        one("start itself again", { action: "states:StartExecution", resource: stateMachineArn }),
+        // Only a Distributed Map starts executions of the state machine (its children).
+        ...(distributedMaps.length === 0
+          ? [
+              one("start itself again", {
+                action: "states:StartExecution",
+                resource: stateMachineArn,
+              }),
+            ]
+          : distributedMapMustDeny(distributedMaps[0]!)),
       ],
     },
     {
