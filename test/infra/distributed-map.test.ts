@@ -8,22 +8,21 @@ import type { FunctionBundle } from "../../infra/bundle";
 import { distributedMapsOf } from "../../infra/state-machine-definition";
 import { distributedTemplate, distributedDefinitionFile } from "./distributed-definition";
 import {
-  bundlesIn,
   onlyResource,
   resourcesOf,
   scratchFolder,
+  sharedBundles,
   stageConfig,
   synthStage,
   type Statement,
   type Synth,
 } from "./synth-support";
-import path from "node:path";
 
 const scratch = scratchFolder("distributed-map");
 let bundles: FunctionBundle[];
 afterAll(() => scratch.cleanup());
-beforeAll(() => {
-  bundles = bundlesIn(path.join(scratch.dir, "bundles"));
+beforeAll(async () => {
+  bundles = await sharedBundles();
 });
 
 const synthWith = (file: string) => synthStage(stageConfig(), bundles, { definitionFile: file });
