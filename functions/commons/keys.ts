@@ -46,6 +46,14 @@ export const rawKeys = {
   artistsResponse: (s: SnapshotHour, index: number) =>
     `${rawKeys.artistsPrefix(s)}artists-${pad(index, 5)}.json`,
   artistsManifest: (s: SnapshotHour) => `${rawKeys.artistsPrefix(s)}_manifest.json`,
+  /**
+   * The run's playlist list (a JSON array), the Distributed Map's items: by content, so two
+   * executions of an hour with different lists never overwrite each other's.
+   */
+  playlistItems: (s: SnapshotHour, sha256: string) =>
+    `spotify/runs/${partition(s)}/playlist-items/sha256=${checkedHash(sha256)}.json`,
+  /** Where the Distributed Map's ResultWriter puts its Map Runs' manifests and results. */
+  mapRunsPrefix: (s: SnapshotHour) => `spotify/map-runs/${partition(s)}`,
   // Outside the hourly folders: objects several hours share. Their keys name their content
   // (sha256 of the bytes), so they are never overwritten with other bytes, never deleted by
   // the pipeline, and an hour that lists one reads what the hour that fetched it stored.

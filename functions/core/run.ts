@@ -22,10 +22,3 @@ export function readRunRef(event: unknown): RunRef {
   }
   return { snapshot: snapshotHourFromIso(snapshot), executionId };
 }
-
-export function readPlaylistIds(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || !value.every(isSpotifyId)) {
-    throw new InvalidInputError(field, "must be an array of Spotify playlist ids");
-  }
-  return value;
-}

@@ -1,8 +1,16 @@
-// PrepareRun: checks the execution input and fixes the snapshot hour before anything runs.
+// PrepareRun: checks the execution input and fixes the snapshot hour before anything runs,
+// then stores the run's playlist list as the Distributed Map's items object.
 
 import { pipelineHandler } from "../commons/lambda";
-import type { ExecutionInfo, Run, UnavailablePlaylistsPolicy } from "../core/prepare-run";
-import { prepareRun } from "../core/prepare-run";
+import type { ObjectStore } from "../commons/ports";
+import type {
+  ExecutionInfo,
+  ExtractSettings,
+  Run,
+  UnavailablePlaylistsPolicy,
+} from "../core/prepare-run";
+import { prepareRun, startRun } from "../core/prepare-run";
+import { readPlaylistSource } from "../core/playlist-items";
 
 export interface PrepareRunEvent {
   input: unknown;
@@ -10,10 +18,27 @@ export interface PrepareRunEvent {
 }
 
 export function createPrepareRunHandler(config: {
+  rawStore: ObjectStore;
+  /** PLAYLIST_IDS: the default list, when the input names none and there is no source object. */
   defaultPlaylists: readonly string[];
+  /** PLAYLISTS_OBJECT_KEY: a JSON list in the raw bucket, the default list for large lists. */
+  playlistsObjectKey?: string;
   unavailablePlaylists?: UnavailablePlaylistsPolicy;
+  extractSettings?: ExtractSettings;
 }) {
-  return pipelineHandler(async (event: PrepareRunEvent): Promise<Run> =>
-    prepareRun(event.input, event.execution, config.defaultPlaylists, config.unavailablePlaylists),
-  );
+  return pipelineHandler(async (event: PrepareRunEvent): Promise<Run> => {
+    const wantsDefault = (event.input as { playlists?: unknown } | null)?.playlists === undefined;
+    // Read per run, not at load: the list may change between runs of a warm container.
+    const defaults =
+      config.playlistsObjectKey && wantsDefault
+        ? ((await readPlaylistSource(config.rawStore, config.playlistsObjectKey)) as string[])
+        : config.defaultPlaylists;
+    const prepared = prepareRun(
+      event.input,
+      event.execution,
+      defaults,
+      config.unavailablePlaylists,
+    );
+    return startRun(config.rawStore, prepared, config.extractSettings);
+  });
 }

@@ -22,6 +22,8 @@ import { lambdaContext } from "../../local/lambda-runtime";
 import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
 import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { snapshotHourFromIso } from "../../functions/commons/snapshot";
+import { storePlaylistItems } from "../../functions/core/playlist-items";
 import { MemoryObjectStore } from "../support/memory-object-store";
 
 const secrets = mockClient(SecretsManagerClient);
@@ -134,14 +136,19 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       { run: run(3), playlistId },
       lambdaContext("extract-playlist"),
     );
-    if (!extracted.available) throw new Error("the emulator serves every sample playlist");
+    if (!("available" in extracted && extracted.available)) {
+      throw new Error("the emulator serves every sample playlist");
+    }
+    // The run's list, where PrepareRun stores it.
+    const playlistItems = await storePlaylistItems(
+      deps.rawStore,
+      snapshotHourFromIso(run(3).snapshot),
+      [playlistId],
+    );
 
     // Act
     await createExtractArtistsHandler(deps)(
-      {
-        run: run(3),
-        playlists: [{ playlistId, available: true, entryCount: extracted.entryCount }],
-      },
+      { run: { ...run(3), playlistItems } },
       lambdaContext("extract-artists"),
     );
 
@@ -165,8 +172,11 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
     onTestFinished(() => warn.mockRestore());
     const now = new Date("2026-11-22T05:10:00Z");
+    const rawStore = new MemoryObjectStore();
+    const hour = snapshotHourFromIso(run(4).snapshot);
+    const playlistItems = await storePlaylistItems(rawStore, hour, []);
     const deps = (authorizedAt: string) => ({
-      rawStore: new MemoryObjectStore(),
+      rawStore,
       spotifySecret: spotifySecretFromValue({ ...emulator.credentials, authorizedAt }),
       spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
@@ -174,7 +184,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       },
       now: () => now,
     });
-    const event = { run: run(4), playlists: [] };
+    const event = { run: { ...run(4), playlistItems } };
 
     // Act
     const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z"))(
@@ -182,7 +192,7 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       lambdaContext("extract-artists"),
     );
     const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z"))(
-      { ...event, run: run(5) },
+      { ...event, run: { ...run(5), playlistItems } },
       lambdaContext("extract-artists"),
     );
 

@@ -5,7 +5,13 @@ import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 
-/** SHA-256 of every file under a folder, keyed by relative path. */
+/**
+ * Step Functions' own records of each Distributed Map run (the ResultWriter's folder, one per
+ * Map Run with dates and run ids, as in AWS): not the pipeline's data, so not compared.
+ */
+const MAP_RUN_RECORDS = /^spotify\/map-runs\//;
+
+/** SHA-256 of every file under a folder, keyed by relative path (Map Run records left out). */
 export async function fingerprintFolder(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (dir: string): Promise<void> => {
@@ -23,5 +29,9 @@ export async function fingerprintFolder(root: string): Promise<Record<string, st
     }
   };
   await walk(root);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(
+    Object.entries(out)
+      .filter(([path]) => !MAP_RUN_RECORDS.test(path))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }
