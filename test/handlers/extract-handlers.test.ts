@@ -172,11 +172,13 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
     onTestFinished(() => warn.mockRestore());
     const now = new Date("2026-11-22T05:10:00Z");
-    const rawStore = new MemoryObjectStore();
     const hour = snapshotHourFromIso(run(4).snapshot);
-    const playlistItems = await storePlaylistItems(rawStore, hour, []);
-    const deps = (authorizedAt: string) => ({
-      rawStore,
+    const rawStore = () => new MemoryObjectStore();
+    const stores = [rawStore(), rawStore()] as const;
+    const playlistItems = await storePlaylistItems(stores[0], hour, []);
+    await storePlaylistItems(stores[1], hour, []);
+    const deps = (authorizedAt: string, store: MemoryObjectStore) => ({
+      rawStore: store,
       spotifySecret: spotifySecretFromValue({ ...emulator.credentials, authorizedAt }),
       spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
@@ -187,11 +189,11 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const event = { run: { ...run(4), playlistItems } };
 
     // Act
-    const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z"))(
+    const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z", stores[0]))(
       event,
       lambdaContext("extract-artists"),
     );
-    const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z"))(
+    const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z", stores[1]))(
       { ...event, run: { ...run(5), playlistItems } },
       lambdaContext("extract-artists"),
     );
@@ -254,7 +256,7 @@ describe("ExtractPlaylist under a long rate limit", () => {
     );
     expect(JSON.parse(message)).toEqual({ retryAfterSeconds: 120, rateLimitWaits: 3 });
     expect(warn).toHaveBeenCalledWith("rate limited: the state machine waits", {
-      playlistId,
+      playlistIds: [playlistId],
       retryAfterSeconds: 120,
       rateLimitWaits: 3,
     });
