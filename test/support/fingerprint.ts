@@ -6,10 +6,11 @@ import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 /**
- * Step Functions' own records of each Distributed Map run (the ResultWriter's folder, one per
- * Map Run with dates and run ids, as in AWS): not the pipeline's data, so not compared.
+ * The runs' own records, not the pipeline's data, so not compared: Step Functions' results of
+ * each Distributed Map run (one folder per Map Run, with dates and ids, as in AWS) and the
+ * runs' playlist lists (the Map's items, by content: one per list a run was given).
  */
-const MAP_RUN_RECORDS = /^spotify\/map-runs\//;
+const MAP_RUN_RECORDS = /^spotify\/(map-runs|runs)\//;
 
 /** SHA-256 of every file under a folder, keyed by relative path (Map Run records left out). */
 export async function fingerprintFolder(root: string): Promise<Record<string, string>> {
