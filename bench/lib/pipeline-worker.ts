@@ -4,6 +4,7 @@
 
 import { mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
+import type { SpotifyAppMode } from "../../functions/commons/spotify";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import { runWorker, type WorkerResult } from "./child";
@@ -25,12 +26,15 @@ export async function runPipelineWorker<R>(
     label: string;
     args: object;
     env?: Record<string, string>;
+    /** The emulator's app mode (default development). */
+    mode?: SpotifyAppMode;
   },
-): Promise<R & WorkerResult> {
+): Promise<R & WorkerResult & { requests: number }> {
   const { catalogue } = options;
   const emulator = await startSpotifyEmulator({
     catalogue,
     pagingBaseUrl: "https://api.spotify.com/v1",
+    ...(options.mode ? { mode: options.mode } : {}),
   });
   const dataDir = mkdtempSync(path.join(options.workDir, `${options.label}-`));
   try {
@@ -40,7 +44,7 @@ export async function runPipelineWorker<R>(
       accountsBaseUrl: emulator.accountsBaseUrl,
       playlistIds: catalogue.playlists.map((p) => p.playlist.id),
     };
-    return await runWorker<R>(
+    const result = await runWorker<R>(
       name,
       { ...common, ...options.args },
       {
@@ -52,6 +56,8 @@ export async function runPipelineWorker<R>(
         },
       },
     );
+    // The emulator's count: every request the run made, whatever its kind.
+    return { ...result, requests: emulator.requestLog.length };
   } finally {
     await emulator.close();
     rmSync(dataDir, { recursive: true, force: true });

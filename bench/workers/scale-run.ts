@@ -1,0 +1,66 @@
+// One local pipeline run for the scale section: the playlist list in a source object of the
+// raw bucket (PLAYLISTS_OBJECT_KEY: 10,000 ids fit neither an execution input's margin nor a
+// Lambda's environment), an extended-quota app, and what the run's quota meter saw.
+
+import "../../local/polyfills";
+import { FileObjectStore } from "../../local/adapters/file-object-store";
+import type { QuotaUsage } from "../../local/aws-quotas";
+import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../statemachine/pipeline";
+import { workerMain } from "../lib/child";
+import { benchSpotifyCredentials, type PipelineWorkerArgs } from "../lib/pipeline-worker";
+
+export interface ScaleArgs extends PipelineWorkerArgs {
+  snapshot: string;
+  startTime: string;
+}
+
+export interface ScaleRunResult {
+  status: string;
+  error?: string;
+  cause?: string;
+  ms: number;
+  quotas: QuotaUsage;
+  entriesRead: number;
+  rows: Record<string, number>;
+  checks: number;
+  failedChecks: string[];
+}
+
+export const PLAYLISTS_SOURCE_KEY = "config/playlists.json";
+
+async function run(args: ScaleArgs): Promise<ScaleRunResult> {
+  await new FileObjectStore(localPaths(args.dataDir).raw).put(
+    PLAYLISTS_SOURCE_KEY,
+    JSON.stringify(args.playlistIds),
+  );
+  const started = performance.now();
+  const result = await runPipelineLocally({
+    dataDir: args.dataDir,
+    input: { snapshot: args.snapshot },
+    spotify: {
+      apiBaseUrl: args.apiBaseUrl,
+      accountsBaseUrl: args.accountsBaseUrl,
+      credentials: benchSpotifyCredentials(),
+      appMode: "extended",
+    },
+    defaultPlaylists: [],
+    playlistsObjectKey: PLAYLISTS_SOURCE_KEY,
+    startTime: new Date(args.startTime),
+  });
+  const ms = performance.now() - started;
+  const output = (result.output ?? {}) as Partial<PipelineOutput>;
+  const checks = output.validation?.checks?.results ?? [];
+  return {
+    status: result.status,
+    ...(result.error ? { error: result.error, cause: result.cause?.slice(0, 500) } : {}),
+    ms,
+    quotas: result.quotas,
+    entriesRead: output.transform?.entries?.read ?? 0,
+    rows: output.transform?.rows ?? {},
+    checks: checks.length,
+    failedChecks: checks.filter((c) => !c.passed).map((c) => c.check),
+  };
+}
+
+if (require.main === module) workerMain(run);
