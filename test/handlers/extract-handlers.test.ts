@@ -19,7 +19,8 @@ import {
 import { createExtractArtistsHandler } from "../../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../../functions/extract-playlist/handler";
 import { lambdaContext } from "../../local/lambda-runtime";
-import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { SAMPLE_IDS, SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { rawKeys } from "../../functions/commons/keys";
 import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
 import { snapshotHourFromIso } from "../../functions/commons/snapshot";
@@ -281,5 +282,69 @@ describe("ExtractPlaylist under a long rate limit", () => {
       message: expect.stringContaining("still rate limited after 4 waits"),
     });
     expect(error).toHaveBeenCalledWith("step failed", expect.anything());
+  });
+});
+
+describe("ExtractPlaylist in its batch form (one Distributed Map child)", () => {
+  let emulator: SpotifyEmulator;
+  beforeEach(async () => {
+    emulator = await startSpotifyEmulator({});
+  });
+  afterEach(() => emulator.close());
+
+  it("extracts every playlist of the batch and counts the ones Spotify refused, without failing", async () => {
+    // Prepare: in development mode another owner's playlist is refused (its items: 403).
+    const rawStore = new MemoryObjectStore();
+    const handler = createExtractPlaylistHandler({
+      rawStore,
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    });
+    const refused = SAMPLE_IDS.otherOwnerPlaylist;
+    const readable = SAMPLE_PLAYLIST_IDS.filter((id) => id !== refused).slice(0, 3);
+    const batch = [readable[0]!, refused, ...readable.slice(1)];
+
+    // Act
+    const result = await handler(
+      { run: run(8), playlistIds: batch, rateLimitWaits: 0 },
+      lambdaContext("extract-playlist"),
+    );
+
+    // Assess: counts only; each playlist has its committed manifest, the refused one its refusal.
+    expect(result).toEqual({
+      playlists: 4,
+      available: 3,
+      unavailable: 1,
+      entries: expect.any(Number),
+    });
+    const hour = snapshotHourFromIso(run(8).snapshot);
+    for (const id of batch) {
+      const manifest = await rawStore.get(rawKeys.playlistManifest(hour, id));
+      expect(manifest, id).toBeDefined();
+    }
+    const refusal = JSON.parse(
+      Buffer.from((await rawStore.get(rawKeys.playlistManifest(hour, refused)))!).toString(),
+    ) as { unavailable?: { status: number } };
+    expect(refusal.unavailable?.status).toBe(403);
+  });
+
+  it("refuses a batch that is empty or holds anything but Spotify ids, naming the element", async () => {
+    const handler = createExtractPlaylistHandler({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+    });
+    await expect(
+      handler({ run: run(9), playlistIds: [] }, lambdaContext("extract-playlist")),
+    ).rejects.toMatchObject({ name: "InvalidInputError", message: /playlistIds/ });
+    await expect(
+      handler(
+        { run: run(9), playlistIds: [SAMPLE_PLAYLIST_IDS[0], "../x"] },
+        lambdaContext("extract-playlist"),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidInputError", message: /playlistIds\[1\]/ });
+    expect(emulator.requestLog).toEqual([]);
   });
 });
