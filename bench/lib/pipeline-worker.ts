@@ -7,6 +7,8 @@ import path from "node:path";
 import type { SpotifyAppMode } from "../../functions/commons/spotify";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import type { LocalRunResult } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../statemachine/pipeline";
 import { runWorker, type WorkerResult } from "./child";
 
 /** What every pipeline worker is given, besides its own arguments. */
@@ -70,5 +72,31 @@ export function benchSpotifyCredentials() {
     clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
     clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
     refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
+  };
+}
+
+/** What a pipeline worker reports of a run: its outcome, time, rows and checks. */
+export interface PipelineRunSummary {
+  status: string;
+  error?: string;
+  cause?: string;
+  ms: number;
+  entriesRead: number;
+  rows: Record<string, number>;
+  checks: number;
+  failedChecks: string[];
+}
+
+export function summarizeRun(result: LocalRunResult, ms: number): PipelineRunSummary {
+  const output = (result.output ?? {}) as Partial<PipelineOutput>;
+  const checks = output.validation?.checks?.results ?? [];
+  return {
+    status: result.status,
+    ...(result.error ? { error: result.error, cause: result.cause?.slice(0, 500) } : {}),
+    ms,
+    entriesRead: output.transform?.entries?.read ?? 0,
+    rows: output.transform?.rows ?? {},
+    checks: checks.length,
+    failedChecks: checks.filter((c) => !c.passed).map((c) => c.check),
   };
 }

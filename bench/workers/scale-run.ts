@@ -6,25 +6,21 @@ import "../../local/polyfills";
 import { FileObjectStore } from "../../local/adapters/file-object-store";
 import type { QuotaUsage } from "../../local/aws-quotas";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
-import type { PipelineOutput } from "../../statemachine/pipeline";
 import { workerMain } from "../lib/child";
-import { benchSpotifyCredentials, type PipelineWorkerArgs } from "../lib/pipeline-worker";
+import {
+  benchSpotifyCredentials,
+  summarizeRun,
+  type PipelineRunSummary,
+  type PipelineWorkerArgs,
+} from "../lib/pipeline-worker";
 
 export interface ScaleArgs extends PipelineWorkerArgs {
   snapshot: string;
   startTime: string;
 }
 
-export interface ScaleRunResult {
-  status: string;
-  error?: string;
-  cause?: string;
-  ms: number;
+export interface ScaleRunResult extends PipelineRunSummary {
   quotas: QuotaUsage;
-  entriesRead: number;
-  rows: Record<string, number>;
-  checks: number;
-  failedChecks: string[];
 }
 
 export const PLAYLISTS_SOURCE_KEY = "config/playlists.json";
@@ -48,19 +44,7 @@ async function run(args: ScaleArgs): Promise<ScaleRunResult> {
     playlistsObjectKey: PLAYLISTS_SOURCE_KEY,
     startTime: new Date(args.startTime),
   });
-  const ms = performance.now() - started;
-  const output = (result.output ?? {}) as Partial<PipelineOutput>;
-  const checks = output.validation?.checks?.results ?? [];
-  return {
-    status: result.status,
-    ...(result.error ? { error: result.error, cause: result.cause?.slice(0, 500) } : {}),
-    ms,
-    quotas: result.quotas,
-    entriesRead: output.transform?.entries?.read ?? 0,
-    rows: output.transform?.rows ?? {},
-    checks: checks.length,
-    failedChecks: checks.filter((c) => !c.passed).map((c) => c.check),
-  };
+  return { ...summarizeRun(result, performance.now() - started), quotas: result.quotas };
 }
 
 if (require.main === module) workerMain(run);

@@ -3,7 +3,7 @@
 
 import { InvalidInputError } from "../commons/errors";
 import type { SnapshotHour } from "../commons/snapshot";
-import { isSpotifyId, snapshotHourFromIso } from "../commons/snapshot";
+import { snapshotHourFromIso } from "../commons/snapshot";
 
 export interface RunRef {
   snapshot: SnapshotHour;
