@@ -74,6 +74,8 @@ const CARRIED_FIELDS = [
 ] as const;
 
 export const LOCAL_DISTRIBUTED_MAP_RESOURCE = "arn:aws:states:::local:distributed-map";
+/** The largest TimeoutSeconds ASL allows: in effect none. */
+const MAP_TASK_TIMEOUT_SECONDS = 99_999_999;
 
 export const isDistributedMap = (state: AnyState): boolean =>
   state.Type === "Map" &&
