@@ -74,8 +74,8 @@ const CARRIED_FIELDS = [
 ] as const;
 
 export const LOCAL_DISTRIBUTED_MAP_RESOURCE = "arn:aws:states:::local:distributed-map";
-/** The largest TimeoutSeconds ASL allows: in effect none. */
-const MAP_TASK_TIMEOUT_SECONDS = 99_999_999;
+/** The longest a Node timer holds (2^31 - 1 ms): in effect no timeout. */
+const MAP_TASK_TIMEOUT_SECONDS = 2_147_483;
 
 export const isDistributedMap = (state: AnyState): boolean =>
   state.Type === "Map" &&
@@ -108,6 +108,9 @@ export function withLocalDistributedMaps(definition: StateMachineDefinition): {
     const task: Record<string, unknown> = {
       Type: "Task",
       Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
+      // A Map has no timeout of its own (the execution's bounds it); the interpreter would
+      // give a Task 60 s.
+      TimeoutSeconds: MAP_TASK_TIMEOUT_SECONDS,
     };
     for (const field of CARRIED_FIELDS) if (field in map) task[field] = map[field];
     states[name] = task as unknown as AnyState;

@@ -342,6 +342,37 @@ async function reportStateEvents(
 }
 
 const LOCAL_STATE_MACHINE_NAME = "spotify-lake-pipeline";
+/** The longest a Lambda function may run (its timeout's maximum), in seconds. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * A Lambda Task without TimeoutSeconds waits in AWS until the function returns or times out
+ * (at most 900 s); the interpreter would give it 60 s, which a transform at 10,000 playlists
+ * exceeds. So each such Task (in the Map's children too) gets the Lambda's longest run.
+ */
+function withLambdaTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+  const states = (all: StateMachineDefinition["States"]): StateMachineDefinition["States"] =>
+    Object.fromEntries(
+      Object.entries(all).map(([name, state]) => {
+        if (
+          state.Type === "Task" &&
+          !("TimeoutSeconds" in state) &&
+          !("TimeoutSecondsPath" in state)
+        ) {
+          return [name, { ...state, TimeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS }];
+        }
+        if (state.Type === "Map" && state.ItemProcessor) {
+          const processor = state.ItemProcessor;
+          return [
+            name,
+            { ...state, ItemProcessor: { ...processor, States: states(processor.States) } },
+          ];
+        }
+        return [name, state];
+      }),
+    );
+  return { ...definition, States: states(definition.States) };
+}
 /** The definition's placeholder for the raw bucket's name (ItemReader, ResultWriter). */
 const RAW_BUCKET_PLACEHOLDER = "${RawBucketName}";
 /** An Express execution's longest run (Step Functions quotas, "Express workflows"). */
@@ -493,7 +524,7 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
     }
     loaded.StartAt = redrive.failedState.name;
   }
-  const { definition, maps } = withLocalDistributedMaps(loaded);
+  const { definition, maps } = withLocalDistributedMaps(withLambdaTimeouts(loaded));
 
   // In-flight calls are tracked so the run returns only when every Lambda has finished, as
   // Map iterations still running when the Map failed do in AWS.
