@@ -249,6 +249,7 @@ function renderScale(
         `parent history (< ${n(t.maxParentHistoryEvents)})`,
         "children",
         "longest child history",
+        "playlists / artists / transform step",
       ],
       r.points.map((p) => [
         n(p.playlists),
@@ -261,6 +262,11 @@ function renderScale(
         `${n(p.parentHistoryEvents)} ${mark(p.parentHistoryEvents < t.maxParentHistoryEvents)}`,
         n(p.childExecutions),
         n(p.largestChildHistoryEvents),
+        p.stepMs
+          ? [p.stepMs.extractPlaylists, p.stepMs.extractArtists, p.stepMs.transform]
+              .map((ms) => `${n(ms)} ms`)
+              .join(" / ")
+          : "",
       ]),
     ),
     "",

@@ -35,6 +35,8 @@ export interface ScalePointResult {
   largestChildHistoryEvents: number;
   checks: number;
   failedChecks: string[];
+  /** Time in the extraction's steps and the transform, to see which step grows. */
+  stepMs: { extractPlaylists: number; extractArtists: number; transform: number };
 }
 
 export interface ScaleResult {
@@ -82,6 +84,11 @@ export async function benchScale(options: {
       largestChildHistoryEvents: child?.largestHistoryEvents ?? 0,
       checks: run.checks,
       failedChecks: run.failedChecks,
+      stepMs: {
+        extractPlaylists: run.stateMs?.ExtractPlaylists ?? 0,
+        extractArtists: run.stateMs?.ExtractArtists ?? 0,
+        transform: run.stateMs?.TransformSnapshot ?? 0,
+      },
     });
   }
   const first = points[0]!;

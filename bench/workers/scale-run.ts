@@ -21,6 +21,8 @@ export interface ScaleArgs extends PipelineWorkerArgs {
 
 export interface ScaleRunResult extends PipelineRunSummary {
   quotas: QuotaUsage;
+  /** Time in each top-level state (the Map's children summed into ExtractPlaylists). */
+  stateMs: Record<string, number>;
 }
 
 export const PLAYLISTS_SOURCE_KEY = "config/playlists.json";
@@ -31,7 +33,12 @@ async function run(args: ScaleArgs): Promise<ScaleRunResult> {
     JSON.stringify(args.playlistIds),
   );
   const started = performance.now();
+  const stateMs: Record<string, number> = {};
   const result = await runPipelineLocally({
+    onStateEvent: (event) => {
+      if (event.iteration !== undefined || event.phase === "entered") return;
+      stateMs[event.state] = (stateMs[event.state] ?? 0) + (event.durationMs ?? 0);
+    },
     dataDir: args.dataDir,
     input: { snapshot: args.snapshot },
     spotify: {
@@ -44,7 +51,7 @@ async function run(args: ScaleArgs): Promise<ScaleRunResult> {
     playlistsObjectKey: PLAYLISTS_SOURCE_KEY,
     startTime: new Date(args.startTime),
   });
-  return { ...summarizeRun(result, performance.now() - started), quotas: result.quotas };
+  return { ...summarizeRun(result, performance.now() - started), quotas: result.quotas, stateMs };
 }
 
 if (require.main === module) workerMain(run);
