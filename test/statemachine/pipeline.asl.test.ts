@@ -174,7 +174,9 @@ describe("statemachine/pipeline.asl.json", () => {
     const text = JSON.stringify(definition);
     expect(text).not.toContain("$.run.playlists");
     expect(text).not.toContain("playlistOutcomes");
-    const artists = definition.States.ExtractArtists as unknown as { Parameters: { Payload: object } };
+    const artists = definition.States.ExtractArtists as unknown as {
+      Parameters: { Payload: object };
+    };
     expect(Object.keys(artists.Parameters.Payload).sort()).toEqual(["rateLimitWaits.$", "run.$"]);
   });
 });
