@@ -94,6 +94,8 @@ export function prepareRun(
   execution: ExecutionInfo,
   defaultPlaylists: readonly string[],
   unavailablePlaylists: UnavailablePlaylistsPolicy = "fail",
+  /** Where the default list came from, named in its errors. */
+  defaultsSource = "PLAYLIST_IDS",
 ): PreparedRun {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InvalidInputError("input", "must be a JSON object");
@@ -115,7 +117,7 @@ export function prepareRun(
   const snapshot = resolveSnapshot(fields.snapshot, started);
   const playlists =
     fields.playlists === undefined
-      ? validatePlaylists(defaultPlaylists, "PLAYLIST_IDS (configured default playlists)")
+      ? validatePlaylists(defaultPlaylists, `${defaultsSource} (configured default playlists)`)
       : validatePlaylists(fields.playlists, "playlists");
   const mode = fields.mode === undefined ? "full" : validateMode(fields.mode);
 

@@ -29,15 +29,17 @@ export function createPrepareRunHandler(config: {
   return pipelineHandler(async (event: PrepareRunEvent): Promise<Run> => {
     const wantsDefault = (event.input as { playlists?: unknown } | null)?.playlists === undefined;
     // Read per run, not at load: the list may change between runs of a warm container.
-    const defaults =
-      config.playlistsObjectKey && wantsDefault
-        ? ((await readPlaylistSource(config.rawStore, config.playlistsObjectKey)) as string[])
-        : config.defaultPlaylists;
+    const fromObject = config.playlistsObjectKey !== undefined && wantsDefault;
+    const defaults = fromObject
+      ? ((await readPlaylistSource(config.rawStore, config.playlistsObjectKey!)) as string[])
+      : config.defaultPlaylists;
+    // Checked as any list is: ids, no repeats, at most MAX_PLAYLISTS_PER_RUN.
     const prepared = prepareRun(
       event.input,
       event.execution,
       defaults,
       config.unavailablePlaylists,
+      fromObject ? `PLAYLISTS_OBJECT_KEY ${config.playlistsObjectKey}` : "PLAYLIST_IDS",
     );
     return startRun(config.rawStore, prepared, config.extractSettings);
   });

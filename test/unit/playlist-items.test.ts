@@ -79,7 +79,16 @@ describe("The run's playlist items object", () => {
 
     expect(await readPlaylistItems(store, run.playlistItems)).toEqual(ids(5));
     expect(run).toMatchObject({ extractConcurrency: 8, extractBatchSize: 50 });
-    // A list outside config/ is refused, naming the setting.
+    // A bad id in the object is refused naming the object; a list outside config/ too.
+    await store.put("config/bad.json", JSON.stringify([...ids(2), "../x"]));
+    const bad = createPrepareRunHandler({
+      rawStore: store,
+      defaultPlaylists: [],
+      playlistsObjectKey: "config/bad.json",
+    });
+    await expect(
+      bad({ input: {}, execution: EXECUTION }, lambdaContext("prepare-run")),
+    ).rejects.toThrow(/PLAYLISTS_OBJECT_KEY config\/bad\.json .*\[2\]/);
     const outside = createPrepareRunHandler({
       rawStore: store,
       defaultPlaylists: [],
