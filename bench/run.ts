@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only transform,extract,packaging,e2e,cost,incremental] [--out <file.json>]`:
+// `npm run bench [-- --quick] [--only transform,extract,packaging,e2e,cost,incremental,scale] [--out <file.json>]`:
 // runs the benchmark suite, writes the results as JSON (default bench/results/latest.json, or
 // quick.json) with a Markdown rendering beside it, and prints the tables.
 

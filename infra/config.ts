@@ -12,6 +12,8 @@ import { SPOTIFY_APP_MODES } from "../functions/commons/spotify";
 import type { UnavailablePlaylistsPolicy } from "../functions/core/prepare-run";
 import { UNAVAILABLE_PLAYLISTS_POLICIES } from "../functions/core/prepare-run";
 import { parseSnowflakeSettings, type SnowflakeSettings } from "./snowflake-config";
+// Where a stage's playlist list object may live: PrepareRun refuses any other key.
+import { PLAYLIST_SOURCE_PREFIX } from "../functions/core/playlist-items";
 
 export const STAGES_DIR = path.resolve(__dirname, "stages");
 
@@ -95,12 +97,6 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
-/**
- * Where a stage's playlist list object may live in the raw bucket: PrepareRun refuses any other
- * key (functions/core/playlist-items.ts PLAYLIST_SOURCE_PREFIX on the runtime branch).
- */
-export const PLAYLISTS_OBJECT_PREFIX = "config/";
-
 /** Defaults and bounds of the extraction's Distributed Map settings. */
 export const EXTRACT_SETTINGS = {
   concurrency: { fallback: 4, max: 40 },
@@ -180,13 +176,13 @@ export function parseStageConfig(raw: unknown, source: string): StageConfig {
   if (
     playlistsObjectKey !== undefined &&
     (typeof playlistsObjectKey !== "string" ||
-      !playlistsObjectKey.startsWith(PLAYLISTS_OBJECT_PREFIX) ||
+      !playlistsObjectKey.startsWith(PLAYLIST_SOURCE_PREFIX) ||
       !/^[A-Za-z0-9!_.*'()/-]+\.json$/.test(playlistsObjectKey) ||
       playlistsObjectKey.split("/").some((part) => part === "" || part === ".."))
   ) {
     problem(
       "playlistsObjectKey",
-      `must be the key of a .json object under ${PLAYLISTS_OBJECT_PREFIX} in the raw bucket, got ${show(playlistsObjectKey)}`,
+      `must be the key of a .json object under ${PLAYLIST_SOURCE_PREFIX} in the raw bucket, got ${show(playlistsObjectKey)}`,
     );
   }
   const playlists = input.playlists ?? (playlistsObjectKey !== undefined ? [] : undefined);

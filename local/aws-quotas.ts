@@ -28,8 +28,15 @@
 //   Pass, Choice, Wait, Succeed   <Type>StateEntered, <Type>StateExited           1 + 1
 //   Fail            FailStateEntered (then ExecutionFailed)                      1
 //   caught error    <Type>StateExited, carrying the error output                 1
+//   Distributed Map (run by local/distributed-map.ts, reported as a Task of the Map's name)
+//     entered       MapStateEntered, MapStateStarted, MapRunStarted                3
+//     exited        MapRunSucceeded, MapStateSucceeded, MapStateExited             3
+//     failed        MapRunFailed, MapStateFailed                                   2
 // An inline Map writes every iteration's events into the parent's history, which is why the
-// counts of Map iterations add up (a Distributed Map's children would have their own).
+// counts of Map iterations add up. A Distributed Map's children are executions of their own:
+// each has its own meter (the same rule, the same 256 KiB; Standard children the same 25,000
+// events, Express children no history cap but 5 minutes, quotas "Express workflows"), and
+// none of their events count in the parent's history.
 
 import type { StateMachine } from "aws-local-stepfunctions";
 
@@ -70,12 +77,32 @@ export interface QuotaUsage {
   historyEvents: number;
   /** The largest state input, output or Task result seen, in bytes, and where. */
   largestPayload: { bytes: number; state: string; what: "input" | "output" | "result" };
+  /** A Distributed Map's child executions: how many, the longest history, the largest payload. */
+  childExecutions?: {
+    count: number;
+    largestHistoryEvents: number;
+    largestPayload: QuotaUsage["largestPayload"];
+  };
+}
+
+export interface QuotaMeterOptions {
+  /** Top-level states that are Distributed Maps (reported by the interpreter as Tasks). */
+  distributedMaps?: ReadonlySet<string>;
+  /** An Express execution has no history cap (Standard: HISTORY_EVENT_LIMIT). */
+  executionType?: "STANDARD" | "EXPRESS";
 }
 
 const TWO_PHASE = new Set(["Task", "Map", "Parallel"]);
 
 /** History events AWS writes for one event of the interpreter (see the rule above). */
-export function historyEventsOf(event: ExecutionEvent): number {
+export function historyEventsOf(
+  event: ExecutionEvent,
+  distributedMaps: ReadonlySet<string> = new Set(),
+): number {
+  if ("state" in event && event.index === undefined && distributedMaps.has(event.state.name)) {
+    if (event.type === "StateEntered" || event.type === "StateExited") return 3;
+    if (event.type === "StateFailed") return 2;
+  }
   switch (event.type) {
     case "ExecutionStarted":
     case "ExecutionSucceeded":
@@ -107,10 +134,34 @@ export class QuotaMeter {
   private events = 0;
   private largest: QuotaUsage["largestPayload"] = { bytes: 0, state: "", what: "input" };
   private topLevel?: { name: string; input: unknown };
+  private children?: NonNullable<QuotaUsage["childExecutions"]>;
   violation?: QuotaViolation;
 
+  constructor(private readonly options: QuotaMeterOptions = {}) {}
+
   usage(): QuotaUsage {
-    return { historyEvents: this.events, largestPayload: { ...this.largest } };
+    return {
+      historyEvents: this.events,
+      largestPayload: { ...this.largest },
+      ...(this.children ? { childExecutions: { ...this.children } } : {}),
+    };
+  }
+
+  /** Notes a finished child execution of a Distributed Map (its events are not this one's). */
+  addChild(child: QuotaUsage): void {
+    const sum = this.children ?? {
+      count: 0,
+      largestHistoryEvents: 0,
+      largestPayload: { bytes: 0, state: "", what: "input" as const },
+    };
+    this.children = {
+      count: sum.count + 1,
+      largestHistoryEvents: Math.max(sum.largestHistoryEvents, child.historyEvents),
+      largestPayload:
+        child.largestPayload.bytes > sum.largestPayload.bytes
+          ? { ...child.largestPayload }
+          : sum.largestPayload,
+    };
   }
 
   /** Checks one payload; the violation, if it is over the limit. */
@@ -136,9 +187,13 @@ export class QuotaMeter {
     if (event.type === "StateEntered" && event.index === undefined) {
       this.topLevel = { name: event.state.name, input: event.state.input };
     }
-    this.events += historyEventsOf(event);
+    this.events += historyEventsOf(event, this.options.distributedMaps);
     // The 25,000th event may only be ExecutionSucceeded; anything else fails the execution.
-    if (event.type !== "ExecutionSucceeded" && this.events >= HISTORY_EVENT_LIMIT) {
+    if (
+      this.options.executionType !== "EXPRESS" &&
+      event.type !== "ExecutionSucceeded" &&
+      this.events >= HISTORY_EVENT_LIMIT
+    ) {
       this.events = HISTORY_EVENT_LIMIT;
       return this.fail({
         error: "States.Runtime",

@@ -158,7 +158,7 @@ async function replayPlaylistIds(folder: string): Promise<string[]> {
 }
 
 /**
- * One line per top-level state with its duration. Map iterations are summed up on the Map's
+ * One line per top-level state with its duration. The Map's child executions are summed up on the Map's
  * line: playlists extracted, unavailable, and waits for Spotify's rate limit.
  */
 function printStateEvent() {
@@ -167,10 +167,11 @@ function printStateEvent() {
   let rateLimitWaits = 0;
   return (event: StateProgress) => {
     if (event.iteration !== undefined) {
-      if (event.phase === "succeeded" && event.state === "ExtractPlaylist") {
-        const output = event.output as { available?: unknown } | undefined;
-        if (output?.available === false) unavailable += 1;
-        else extracted += 1;
+      if (event.phase === "succeeded" && event.state === "ExtractPlaylistBatch") {
+        // A Distributed Map child's batch: its counts.
+        const output = event.output as { available?: number; unavailable?: number } | undefined;
+        unavailable += output?.unavailable ?? 0;
+        extracted += output?.available ?? 0;
       }
       if (event.phase === "entered" && event.state.startsWith("WaitFor")) rateLimitWaits += 1;
       return;

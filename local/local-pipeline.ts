@@ -2,7 +2,10 @@
 // file, interpreted by aws-local-stepfunctions, calling the same Middy handlers the Lambdas
 // run, with local adapters behind the ports (a folder for S3, DuckDB for Glue and Athena).
 // What the pipeline is (steps, states, output) is statemachine/pipeline.ts; this file wires
-// a handler to each step and runs an execution, reporting its states as they go.
+// a handler to each step and runs an execution, reporting its states as they go. A
+// Distributed Map state is run by the local runtime itself (local/distributed-map.ts): each
+// child is an execution of its own here too, with its own quota meter, and its states are
+// reported like the parent's, with the child's index as `iteration`.
 
 import "./polyfills";
 import { StateMachine } from "aws-local-stepfunctions";
@@ -46,6 +49,15 @@ import { processLiveness } from "./adapters/process-liveness";
 import { removeAbandonedTemporaries } from "./adapters/temporary-files";
 import type { QuotaUsage } from "./aws-quotas";
 import { QuotaExceededError, QuotaMeter } from "./aws-quotas";
+import type { ChildExecution, ChildOutcome, DistributedMapDefinition } from "./distributed-map";
+import {
+  DistributedMapError,
+  LOCAL_DISTRIBUTED_MAP_RESOURCE,
+  runDistributedMap,
+  withLocalDistributedMaps,
+} from "./distributed-map";
+import type { ExtractSettings } from "../functions/core/prepare-run";
+import { DEFAULT_EXTRACT_SETTINGS } from "../functions/core/prepare-run";
 import type { LambdaHandler } from "./lambda-runtime";
 import { lambdaInvokeAdapter } from "./lambda-runtime";
 import { runRecorder } from "./run-records";
@@ -63,6 +75,10 @@ export interface LocalPipelineOptions {
   credentialsStore?: SpotifyCredentialsStore;
   /** The prepare-run function's PLAYLIST_IDS. */
   defaultPlaylists: readonly string[];
+  /** The prepare-run function's PLAYLISTS_OBJECT_KEY: a JSON list in the local raw store. */
+  playlistsObjectKey?: string;
+  /** The prepare-run function's EXTRACT_CONCURRENCY and EXTRACT_BATCH_SIZE (defaults 4, 25). */
+  extract?: Partial<ExtractSettings>;
   /** The prepare-run function's UNAVAILABLE_PLAYLISTS (default "fail"). */
   unavailablePlaylists?: UnavailablePlaylistsPolicy;
   executionName?: string;
@@ -134,6 +150,12 @@ export interface LocalRunResult {
   durationMs: number;
   /** History events AWS would have written, and the largest payload (see local/aws-quotas.ts). */
   quotas: QuotaUsage;
+  /**
+   * When a Distributed Map failed (States.ExceedToleratedFailureThreshold, as AWS reports a
+   * Map Run whose child failed): the first failed child's error, as its FAILED results file
+   * records it. That error is what to act on; AWS keeps it only in the Map Run.
+   */
+  mapRunFailure?: { state: string; child: string; error: string; cause: string };
 }
 
 export const localPaths = (dataDir: string) => ({
@@ -149,6 +171,8 @@ function localHandlers(
     | "dataDir"
     | "spotify"
     | "defaultPlaylists"
+    | "playlistsObjectKey"
+    | "extract"
     | "credentialsStore"
     | "crawl"
     | "unavailablePlaylists"
@@ -178,7 +202,10 @@ function localHandlers(
   };
   return {
     "prepare-run": createPrepareRunHandler({
+      rawStore,
       defaultPlaylists: options.defaultPlaylists,
+      ...(options.playlistsObjectKey ? { playlistsObjectKey: options.playlistsObjectKey } : {}),
+      extractSettings: { ...DEFAULT_EXTRACT_SETTINGS, ...options.extract },
       ...(options.unavailablePlaylists
         ? { unavailablePlaylists: options.unavailablePlaylists }
         : {}),
@@ -221,14 +248,15 @@ type TaskHandler = (parameters: unknown) => Promise<unknown>;
  * AWS's payload limit, and no Task starts once an earlier state broke a quota.
  */
 function localTaskHandlers(
-  definition: StateMachineDefinition,
+  states: StateMachineDefinition["States"],
+  handlers: Record<PipelineStep, LambdaHandler>,
   options: LocalPipelineOptions,
   inflight: Set<Promise<unknown>>,
   meter: QuotaMeter,
 ): Record<string, TaskHandler> {
-  const handlers = localHandlers(options);
   const taskHandlers: Record<string, TaskHandler> = {};
-  for (const task of taskStates(definition.States)) {
+  for (const task of taskStates(states)) {
+    if (task.functionRef === LOCAL_DISTRIBUTED_MAP_RESOURCE) continue;
     const step = stepCalledBy(task.functionRef);
     if (!step) {
       throw new Error(`Task ${task.name} calls ${task.functionRef}, which has no local handler`);
@@ -271,6 +299,8 @@ async function reportStateEvents(
   onStateEvent: LocalPipelineOptions["onStateEvent"],
   meter: QuotaMeter,
   abort: () => void,
+  /** A Distributed Map child's index: its states are reported as that iteration's. */
+  child?: number,
 ): Promise<void> {
   const entered = new Map<string, number>();
   for await (const event of events) {
@@ -280,10 +310,11 @@ async function reportStateEvents(
       continue;
     }
     if (!("state" in event)) continue;
-    const key = `${event.state.name}#${event.index ?? ""}`;
+    const iteration = child ?? event.index;
+    const key = `${event.state.name}#${iteration ?? ""}`;
     const base = {
       state: event.state.name,
-      ...(event.index !== undefined ? { iteration: event.index } : {}),
+      ...(iteration !== undefined ? { iteration } : {}),
       input: event.state.input,
     };
     if (event.type === "StateEntered") {
@@ -300,7 +331,7 @@ async function reportStateEvents(
           : event.type === "StateRetried"
             ? "retried"
             : "caught";
-    if (event.type === "StateFailed" && event.index === undefined) {
+    if (event.type === "StateFailed" && iteration === undefined) {
       observed.failedState = { name: event.state.name, input: event.state.input };
     }
     const errorInfo =
@@ -308,6 +339,157 @@ async function reportStateEvents(
     const output = event.type === "StateExited" ? { output: event.state.output } : {};
     onStateEvent?.({ phase, ...base, durationMs, ...output, ...errorInfo });
   }
+}
+
+const LOCAL_STATE_MACHINE_NAME = "spotify-lake-pipeline";
+/** The longest a Lambda function may run (its timeout's maximum), in seconds. */
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/**
+ * A Lambda Task without TimeoutSeconds waits in AWS until the function returns or times out
+ * (at most 900 s); the interpreter would give it 60 s, which a transform at 10,000 playlists
+ * exceeds. So each such Task (in the Map's children too) gets the Lambda's longest run.
+ */
+function withLambdaTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+  const states = (all: StateMachineDefinition["States"]): StateMachineDefinition["States"] =>
+    Object.fromEntries(
+      Object.entries(all).map(([name, state]) => {
+        if (
+          state.Type === "Task" &&
+          !("TimeoutSeconds" in state) &&
+          !("TimeoutSecondsPath" in state)
+        ) {
+          return [name, { ...state, TimeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS }];
+        }
+        if (state.Type === "Map" && state.ItemProcessor) {
+          const processor = state.ItemProcessor;
+          return [
+            name,
+            { ...state, ItemProcessor: { ...processor, States: states(processor.States) } },
+          ];
+        }
+        return [name, state];
+      }),
+    );
+  return { ...definition, States: states(definition.States) };
+}
+/** The definition's placeholder for the raw bucket's name (ItemReader, ResultWriter). */
+const RAW_BUCKET_PLACEHOLDER = "${RawBucketName}";
+/** An Express execution's longest run (Step Functions quotas, "Express workflows"). */
+const EXPRESS_MAX_DURATION_MS = 5 * 60_000;
+
+interface ChildEnv {
+  options: LocalPipelineOptions;
+  handlers: Record<PipelineStep, LambdaHandler>;
+  inflight: Set<Promise<unknown>>;
+  parentMeter: QuotaMeter;
+  onStateEvent: (event: StateProgress) => void;
+}
+
+/**
+ * Runs each child execution of a Distributed Map: its own interpreter run of the
+ * ItemProcessor, its own quota meter (counted into the parent's usage as a child, never into
+ * the parent's history), the same local Lambdas and `aroundTask` for its Tasks, and its
+ * states reported with the child's index. Waits are not slept locally, so an Express child's
+ * 5 minutes count the waits it asked for on top of the time it took.
+ */
+function childRunner(map: DistributedMapDefinition, env: ChildEnv) {
+  const executionType = map.ItemProcessor.ProcessorConfig.ExecutionType ?? "STANDARD";
+  const { ProcessorConfig: _config, ...processor } = map.ItemProcessor;
+  const childStates = processor.States;
+  const machine = new StateMachine(processor as StateMachineDefinition, {
+    validationOptions: { checkArn: false, checkPaths: true },
+  });
+  const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
+  const overrides = {
+    waitTimeOverrides: zero(
+      allStates(childStates).flatMap(([n, st]) => (st.Type === "Wait" ? [n] : [])),
+    ),
+    retryIntervalOverrides: zero(
+      allStates(childStates).flatMap(([n, st]) => ("Retry" in st ? [n] : [])),
+    ),
+  };
+  return async (
+    _definition: StateMachineDefinition,
+    child: ChildExecution,
+  ): Promise<ChildOutcome> => {
+    const meter = new QuotaMeter({ executionType });
+    const taskHandlers = localTaskHandlers(
+      childStates,
+      env.handlers,
+      env.options,
+      env.inflight,
+      meter,
+    );
+    const started = Date.now();
+    let waitedSeconds = 0;
+    const execution = machine.run(child.input as never, {
+      overrides: { ...overrides, taskResourceLocalHandlers: taskHandlers as never },
+      context: {
+        Execution: {
+          Id: child.executionArn,
+          Name: child.name,
+          StartTime: new Date(started).toISOString(),
+          Input: child.input as never,
+          RedriveCount: 0,
+        },
+      },
+    });
+    const observed: ObservedFailure = {};
+    const logs = reportStateEvents(
+      execution.eventLogs,
+      observed,
+      (event) => {
+        if (event.phase === "entered")
+          waitedSeconds += waitSecondsOf(childStates[event.state], event.input);
+        env.onStateEvent(event);
+      },
+      meter,
+      execution.abort,
+      child.index,
+    );
+    let outcome: ChildOutcome;
+    try {
+      const output = await execution.result;
+      await logs;
+      outcome = { status: "SUCCEEDED", output };
+    } catch (error) {
+      await logs.catch(() => undefined);
+      outcome = {
+        status: "FAILED",
+        error: observed.failure?.error ?? (error as Error).name,
+        cause: observed.failure?.cause ?? (error as Error).message,
+      };
+    }
+    if (meter.violation) {
+      outcome = { status: "FAILED", error: meter.violation.error, cause: meter.violation.cause };
+    }
+    const tookMs = Date.now() - started + waitedSeconds * 1000;
+    if (executionType === "EXPRESS" && tookMs > EXPRESS_MAX_DURATION_MS) {
+      outcome = {
+        status: "FAILED",
+        error: "States.Timeout",
+        cause: `The Express child execution ran ${Math.round(tookMs / 1000)} s (waits included); the limit is 300 s.`,
+      };
+    }
+    env.parentMeter.addChild(meter.usage());
+    return outcome;
+  };
+}
+
+/** Seconds a Wait state asks for (Seconds or a SecondsPath of `$.a.b` form); 0 for others. */
+function waitSecondsOf(
+  state: StateMachineDefinition["States"][string] | undefined,
+  input: unknown,
+) {
+  if (state?.Type !== "Wait") return 0;
+  const wait = state as { Seconds?: number; SecondsPath?: string };
+  if (typeof wait.Seconds === "number") return wait.Seconds;
+  if (!wait.SecondsPath?.startsWith("$.")) return 0;
+  const value = wait.SecondsPath.slice(2)
+    .split(".")
+    .reduce<unknown>((at, field) => (at as Record<string, unknown> | undefined)?.[field], input);
+  return typeof value === "number" ? value : 0;
 }
 
 /** Refuses a data folder that exists but is not a folder, naming it. */
@@ -337,26 +519,67 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
   checkDataDir(options.dataDir);
   // Temporary files of writes a killed run never finished (their writer is gone).
   await removeAbandonedTemporaries(options.dataDir);
-  const definition = loadPipelineDefinition();
+  const loaded = loadPipelineDefinition();
   const { redrive } = options;
   if (redrive) {
-    if (!(redrive.failedState.name in definition.States)) {
+    if (!(redrive.failedState.name in loaded.States)) {
       throw new Error(`cannot redrive from ${redrive.failedState.name}: no such top-level state`);
     }
-    definition.StartAt = redrive.failedState.name;
+    loaded.StartAt = redrive.failedState.name;
   }
+  const { definition, maps } = withLocalDistributedMaps(withLambdaTimeouts(loaded));
 
   // In-flight calls are tracked so the run returns only when every Lambda has finished, as
   // Map iterations still running when the Map failed do in AWS.
   const inflight = new Set<Promise<unknown>>();
-  const meter = new QuotaMeter();
-  const taskHandlers = localTaskHandlers(definition, options, inflight, meter);
+  const meter = new QuotaMeter({ distributedMaps: new Set(maps.keys()) });
+  const handlers = localHandlers(options);
+  const taskHandlers = localTaskHandlers(definition.States, handlers, options, inflight, meter);
   const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
 
   const startTime = options.startTime ?? new Date();
   // Two runs started in the same millisecond must not share an execution (and so a lease).
   const executionName = options.executionName ?? newExecutionName(startTime);
-  const executionId = `arn:aws:states:local:000000000000:execution:spotify-lake-pipeline:${executionName}`;
+  const executionId = `arn:aws:states:local:000000000000:execution:${LOCAL_STATE_MACHINE_NAME}:${executionName}`;
+  const childEnv: ChildEnv = {
+    options,
+    handlers,
+    inflight,
+    parentMeter: meter,
+    onStateEvent: (event) => options.onStateEvent?.(event),
+  };
+  const context = {
+    Execution: {
+      Id: executionId,
+      Name: executionName,
+      StartTime: startTime.toISOString(),
+      Input: options.input,
+      RedriveCount: redrive?.redriveCount ?? 0,
+    },
+  };
+  let mapRunFailure: LocalRunResult["mapRunFailure"];
+  for (const [name, map] of maps) {
+    taskHandlers[name] = (input) =>
+      runDistributedMap(name, map, {
+        input,
+        context,
+        buckets: { [RAW_BUCKET_PLACEHOLDER]: new FileObjectStore(localPaths(options.dataDir).raw) },
+        stateMachineName: LOCAL_STATE_MACHINE_NAME,
+        runChild: childRunner(map, childEnv),
+        stopped: () => meter.violation !== undefined,
+      }).catch((error: unknown) => {
+        const child = error instanceof DistributedMapError ? error.failedChild : undefined;
+        if (child) {
+          mapRunFailure = {
+            state: name,
+            child: child.name,
+            error: child.error,
+            cause: child.cause,
+          };
+        }
+        throw error;
+      });
+  }
   // Starting mid-way leaves earlier states unreachable, which the validator refuses; the
   // unmodified file is validated on every other run and by the state machine tests. Once per
   // process per definition: asl-validator compiles its JSON schemas on every call (~0.3 s).
@@ -379,16 +602,8 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
         allStates(definition.States).flatMap(([n, st]) => ("Retry" in st ? [n] : [])),
       ),
     },
-    context: {
-      Execution: {
-        Id: executionId,
-        Name: executionName,
-        StartTime: startTime.toISOString(),
-        // A redrive keeps the execution's original input.
-        Input: options.input as never,
-        RedriveCount: redrive?.redriveCount ?? 0,
-      },
-    },
+    // A redrive keeps the execution's original input (context.Execution.Input).
+    context: context as never,
   });
 
   const observed: ObservedFailure = {};
@@ -441,7 +656,12 @@ export async function runPipelineLocally(options: LocalPipelineOptions): Promise
       ...(quota.state ? { failedState: quota.state } : {}),
     };
   }
-  const final = { ...result, quotas: meter.usage(), durationMs: Date.now() - started };
+  const final = {
+    ...result,
+    ...(result.status === "FAILED" && mapRunFailure ? { mapRunFailure } : {}),
+    quotas: meter.usage(),
+    durationMs: Date.now() - started,
+  };
   await record.save(final);
   return final;
 }

@@ -49,7 +49,7 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
   const out = (result.output ?? {}) as PipelineOutput;
   lines.push(
     `Run SUCCEEDED in ${result.durationMs} ms — snapshot ${out.run?.snapshot} (${out.run?.mode}), ` +
-      `${out.run?.playlists?.length ?? 0} playlists`,
+      `${out.run?.playlistItems?.count ?? 0} playlists`,
   );
   if (out.extraction?.entries !== undefined) {
     lines.push(

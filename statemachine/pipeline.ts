@@ -29,7 +29,7 @@ export const PIPELINE_STEPS = {
   "prepare-run": { placeholder: "PrepareRunFunctionArn", taskStates: ["PrepareRun"] },
   "extract-playlist": {
     placeholder: "ExtractPlaylistFunctionArn",
-    taskStates: ["ExtractPlaylist"],
+    taskStates: ["ExtractPlaylistBatch"],
   },
   "extract-artists": { placeholder: "ExtractArtistsFunctionArn", taskStates: ["ExtractArtists"] },
   "transform-snapshot": {

@@ -1,7 +1,8 @@
 // Runs one benchmark measurement in a fresh Node process, so each peak RSS belongs to that
 // measurement alone and no JIT warm-up, heap or cache carries over from another. A worker is
 // a TypeScript file under bench/workers that calls `workerMain`; it answers with one line
-// of JSON on stdout, after a marker, and always includes its own peak RSS.
+// of JSON on stdout, after a marker, and always includes its own peak RSS. Its arguments
+// arrive as JSON on stdin: 10,000 playlist ids are more than a command line may hold.
 
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -22,7 +23,7 @@ export function runWorker<R>(
 ): Promise<R & WorkerResult> {
   const script = path.join(REPO_ROOT, "bench", "workers", `${name}.ts`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(args)], {
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -30,8 +31,9 @@ export function runWorker<R>(
         POWERTOOLS_LOG_LEVEL: "SILENT",
         ...options.env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    child.stdin.end(JSON.stringify(args));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -61,19 +63,26 @@ export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-/** The body of a worker: parses its JSON argument, runs `fn` and prints the marked result. */
+/** The body of a worker: parses its JSON arguments (stdin), runs `fn`, prints the marked result. */
 export function workerMain<A, R extends object>(fn: (args: A) => Promise<R>): void {
-  const args = JSON.parse(process.argv[2] ?? "{}") as A;
-  fn(args).then(
-    (result) => {
-      process.stdout.write(
-        `${RESULT_MARKER}${JSON.stringify({ ...result, peakRssMiB: peakRssMiB() })}\n`,
-      );
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exit(1);
-    },
-  );
+  readStdin()
+    .then((text) => fn(JSON.parse(text || "{}") as A))
+    .then(
+      (result) => {
+        process.stdout.write(
+          `${RESULT_MARKER}${JSON.stringify({ ...result, peakRssMiB: peakRssMiB() })}\n`,
+        );
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        process.exit(1);
+      },
+    );
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -71,6 +71,19 @@ export function sampleMultipleCatalogue(multiple: number, hour?: string): Spotif
 }
 
 /**
+ * The sample with exactly `playlists` playlists, unfolded (at most MAX_PLAYLISTS_PER_RUN):
+ * the smallest scale that has that many, the last ones cut off.
+ */
+export function catalogueOfPlaylists(playlists: number): SpotifyCatalogue {
+  if (!Number.isInteger(playlists) || playlists < 1 || playlists > MAX_PLAYLISTS_PER_RUN) {
+    throw new RangeError(`playlists must be 1 to ${MAX_PLAYLISTS_PER_RUN}, got ${playlists}`);
+  }
+  const scale = Math.ceil(playlists / SAMPLE_PLAYLISTS_PER_SCALE);
+  const catalogue = generateSampleCatalogue({ scale });
+  return asSampleUsersLibrary({ ...catalogue, playlists: catalogue.playlists.slice(0, playlists) });
+}
+
+/**
  * A catalogue with exactly `entries` playlist entries: the sample at the smallest scale that
  * has that many, folded to fit one run, with the last entries cut off.
  */

@@ -4,8 +4,11 @@
 
 import { mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
+import type { SpotifyAppMode } from "../../functions/commons/spotify";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import type { LocalRunResult } from "../../local/local-pipeline";
+import type { PipelineOutput } from "../../statemachine/pipeline";
 import { runWorker, type WorkerResult } from "./child";
 
 /** What every pipeline worker is given, besides its own arguments. */
@@ -25,12 +28,15 @@ export async function runPipelineWorker<R>(
     label: string;
     args: object;
     env?: Record<string, string>;
+    /** The emulator's app mode (default development). */
+    mode?: SpotifyAppMode;
   },
-): Promise<R & WorkerResult> {
+): Promise<R & WorkerResult & { requests: number }> {
   const { catalogue } = options;
   const emulator = await startSpotifyEmulator({
     catalogue,
     pagingBaseUrl: "https://api.spotify.com/v1",
+    ...(options.mode ? { mode: options.mode } : {}),
   });
   const dataDir = mkdtempSync(path.join(options.workDir, `${options.label}-`));
   try {
@@ -40,7 +46,7 @@ export async function runPipelineWorker<R>(
       accountsBaseUrl: emulator.accountsBaseUrl,
       playlistIds: catalogue.playlists.map((p) => p.playlist.id),
     };
-    return await runWorker<R>(
+    const result = await runWorker<R>(
       name,
       { ...common, ...options.args },
       {
@@ -52,6 +58,8 @@ export async function runPipelineWorker<R>(
         },
       },
     );
+    // The emulator's count: every request the run made, whatever its kind.
+    return { ...result, requests: emulator.requestLog.length };
   } finally {
     await emulator.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -64,5 +72,31 @@ export function benchSpotifyCredentials() {
     clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
     clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
     refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
+  };
+}
+
+/** What a pipeline worker reports of a run: its outcome, time, rows and checks. */
+export interface PipelineRunSummary {
+  status: string;
+  error?: string;
+  cause?: string;
+  ms: number;
+  entriesRead: number;
+  rows: Record<string, number>;
+  checks: number;
+  failedChecks: string[];
+}
+
+export function summarizeRun(result: LocalRunResult, ms: number): PipelineRunSummary {
+  const output = (result.output ?? {}) as Partial<PipelineOutput>;
+  const checks = output.validation?.checks?.results ?? [];
+  return {
+    status: result.status,
+    ...(result.error ? { error: result.error, cause: result.cause?.slice(0, 500) } : {}),
+    ms,
+    entriesRead: output.transform?.entries?.read ?? 0,
+    rows: output.transform?.rows ?? {},
+    checks: checks.length,
+    failedChecks: checks.filter((c) => !c.passed).map((c) => c.check),
   };
 }

@@ -224,5 +224,54 @@ export function renderReport(results: BenchResults): string {
     );
   }
   if (results.cost) out.push(...renderCost(results.cost, targets.cost));
+  if (results.scale) out.push(...renderScale(results.scale, targets.scale));
   return `${out.join("\n")}\n`;
+}
+
+/** Section 8: the Distributed Map at 100 to 10,000 playlists, under the enforced quotas. */
+function renderScale(
+  r: NonNullable<BenchResults["scale"]>,
+  t: BenchResults["targets"]["scale"],
+): string[] {
+  return [
+    "",
+    "### 8. Scale-out (Distributed Map, extended mode, local runtime under the enforced quotas)",
+    "",
+    table(
+      [
+        "playlists",
+        "entries",
+        "status",
+        "wall",
+        "peak RSS",
+        "requests (minimum)",
+        `largest payload (< ${kb(t.maxPayloadBytes)})`,
+        `parent history (< ${n(t.maxParentHistoryEvents)})`,
+        "children",
+        "longest child history",
+        "playlists / artists / transform step",
+      ],
+      r.points.map((p) => [
+        n(p.playlists),
+        n(p.entries),
+        p.status + (p.failedChecks.length ? ` (failed: ${p.failedChecks.join(", ")})` : ""),
+        `${n(p.ms)} ms`,
+        `${p.peakRssMiB} MiB`,
+        `${n(p.requests)} (${n(p.minimumRequests)}) ${mark(p.requests - p.minimumRequests <= t.maxExtraRequests)}`,
+        `${n(p.largestPayloadBytes)} B, ${p.largestPayloadWhere} ${mark(p.largestPayloadBytes < t.maxPayloadBytes)}`,
+        `${n(p.parentHistoryEvents)} ${mark(p.parentHistoryEvents < t.maxParentHistoryEvents)}`,
+        n(p.childExecutions),
+        n(p.largestChildHistoryEvents),
+        p.stepMs
+          ? [p.stepMs.extractPlaylists, p.stepMs.extractArtists, p.stepMs.transform]
+              .map((ms) => `${n(ms)} ms`)
+              .join(" / ")
+          : "",
+      ]),
+    ),
+    "",
+    `Growth exponent, ${n(r.points[0]?.playlists ?? 0)} to ${n(r.points.at(-1)?.playlists ?? 0)} ` +
+      `playlists: **${r.growthExponent}** ${mark(r.growthExponent <= t.maxGrowthExponent)} ` +
+      `(target ≤ ${t.maxGrowthExponent}).`,
+  ];
 }

@@ -1,4 +1,4 @@
-// The whole benchmark: six sections, one run, one machine-readable result. `quick` shrinks
+// The whole benchmark: seven sections, one run, one machine-readable result. `quick` shrinks
 // every section to a tiny scale so the suite itself can be tested in `npm test`.
 
 import { mkdirSync } from "node:fs";
@@ -15,6 +15,7 @@ import {
   PACKAGING_TARGETS,
   type FunctionPackagingResult,
 } from "../sections/packaging";
+import { benchScale, SCALE_TARGETS, type ScaleResult } from "../sections/scale";
 import {
   benchTransform,
   TRANSFORM_TARGETS,
@@ -29,6 +30,7 @@ export const SECTIONS = [
   "e2e",
   "cost",
   "incremental",
+  "scale",
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -53,6 +55,7 @@ export interface BenchResults {
     e2e: typeof E2E_TARGETS;
     cost: typeof COST_TARGETS;
     incremental: typeof INCREMENTAL_TARGETS;
+    scale: typeof SCALE_TARGETS;
   };
   /** Sections 1 (throughput) and 2 (memory: `ours.peakRssMiB`) share the transform runs. */
   transform?: TransformScaleResult[];
@@ -61,6 +64,7 @@ export interface BenchResults {
   e2e?: E2eResult;
   cost?: CostResult;
   incremental?: IncrementalResult;
+  scale?: ScaleResult;
 }
 
 export const FULL = {
@@ -71,6 +75,7 @@ export const FULL = {
   e2eMultiples: [1, 10, 100],
   costMultiples: [1, 10],
   incremental: { sampleMultiple: 10, hours: 24 },
+  scalePlaylists: [100, 1_000, 10_000],
 };
 
 export const QUICK = {
@@ -81,6 +86,7 @@ export const QUICK = {
   e2eMultiples: [1, 2],
   costMultiples: [1],
   incremental: { sampleMultiple: 1, hours: 3 },
+  scalePlaylists: [24, 48],
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -102,6 +108,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       e2e: E2E_TARGETS,
       cost: COST_TARGETS,
       incremental: INCREMENTAL_TARGETS,
+      scale: SCALE_TARGETS,
     },
   };
   if (sections.has("transform")) {
@@ -132,6 +139,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   }
   if (sections.has("incremental")) {
     results.incremental = await benchIncremental({ ...plan.incremental, log });
+  }
+  if (sections.has("scale")) {
+    results.scale = await benchScale({
+      workDir: options.workDir,
+      playlists: plan.scalePlaylists,
+      log,
+    });
   }
   results.durationMs = Math.round(performance.now() - started);
   return results;

@@ -19,21 +19,29 @@ import { PIPELINE_DEFINITION_FILE } from "../../statemachine/pipeline";
 import { BENCH_SNAPSHOT, forEachBounded, sampleMultipleCatalogue } from "../lib/dataset";
 import { MemoryObjectStore } from "../lib/memory-store";
 import { round } from "../lib/stats";
+import { DEFAULT_EXTRACT_SETTINGS } from "../../functions/core/prepare-run";
 
 /** The artist concurrency the Lambdas' clients use (SpotifyClient's default). */
 export const ARTIST_CONCURRENCY = 4;
 
 export const EXTRACT_TARGETS = { maxExtraRequests: 0, maxWallOverLowerBound: 1.5 };
 
-/** MaxConcurrency of the Map state that runs ExtractPlaylist, from the state machine file. */
+/**
+ * How many children of the Map state that runs the playlist extraction run at once: its
+ * MaxConcurrency, or, for the Distributed Map's MaxConcurrencyPath into `run`, the stage
+ * setting's default (PrepareRun's EXTRACT_CONCURRENCY).
+ */
 export function mapMaxConcurrency(): number {
   const definition = JSON.parse(readFileSync(PIPELINE_DEFINITION_FILE, "utf8")) as {
-    States: Record<string, { Type: string; MaxConcurrency?: number }>;
+    States: Record<string, { Type: string; MaxConcurrency?: number; MaxConcurrencyPath?: string }>;
   };
   const maps = Object.values(definition.States).filter((s) => s.Type === "Map");
-  const value = maps[0]?.MaxConcurrency;
+  const value =
+    maps[0]?.MaxConcurrencyPath === "$.run.extractConcurrency"
+      ? DEFAULT_EXTRACT_SETTINGS.extractConcurrency
+      : maps[0]?.MaxConcurrency;
   if (maps.length !== 1 || !Number.isInteger(value) || value! < 1) {
-    throw new Error("expected one Map state with a MaxConcurrency in pipeline.asl.json");
+    throw new Error("expected one Map state with a MaxConcurrency(Path) in pipeline.asl.json");
   }
   return value!;
 }

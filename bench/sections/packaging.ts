@@ -28,12 +28,14 @@ const COLD_START_CASES: Record<
   { event: unknown; env: Record<string, string>; expected: "ok" | string }
 > = {
   "prepare-run": {
+    // A mode it refuses: it checks the whole input and fails before its one S3 write (the
+    // items object), which would need AWS.
     event: {
-      input: { snapshot: "2026-11-22T05:00:00Z" },
+      input: { snapshot: "2026-11-22T05:00:00Z", mode: "bench" },
       execution: { id: RUN.executionId, startTime: "2026-11-22T05:00:07Z" },
     },
-    env: { PLAYLIST_IDS: SAMPLE_PLAYLIST_IDS.join(",") },
-    expected: "ok",
+    env: { RAW_BUCKET: "bench-raw", PLAYLIST_IDS: SAMPLE_PLAYLIST_IDS.join(",") },
+    expected: "InvalidInputError",
   },
   "extract-playlist": {
     event: { run: RUN, playlistId: "not-a-playlist-id" },

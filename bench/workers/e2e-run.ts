@@ -4,25 +4,20 @@
 
 import "../../local/polyfills";
 import { runPipelineLocally } from "../../local/local-pipeline";
-import type { PipelineOutput } from "../../statemachine/pipeline";
 import { workerMain } from "../lib/child";
-import { benchSpotifyCredentials, type PipelineWorkerArgs } from "../lib/pipeline-worker";
+import {
+  benchSpotifyCredentials,
+  summarizeRun,
+  type PipelineRunSummary,
+  type PipelineWorkerArgs,
+} from "../lib/pipeline-worker";
 
 export interface E2eArgs extends PipelineWorkerArgs {
   snapshot: string;
   startTime: string;
 }
 
-export interface E2eRunResult {
-  status: string;
-  error?: string;
-  cause?: string;
-  ms: number;
-  entriesRead: number;
-  rows: Record<string, number>;
-  checks: number;
-  failedChecks: string[];
-}
+export type E2eRunResult = PipelineRunSummary;
 
 async function run(args: E2eArgs): Promise<E2eRunResult> {
   const started = performance.now();
@@ -37,18 +32,7 @@ async function run(args: E2eArgs): Promise<E2eRunResult> {
     defaultPlaylists: args.playlistIds,
     startTime: new Date(args.startTime),
   });
-  const ms = performance.now() - started;
-  const output = (result.output ?? {}) as Partial<PipelineOutput>;
-  const checks = output.validation?.checks?.results ?? [];
-  return {
-    status: result.status,
-    ...(result.error ? { error: result.error, cause: result.cause?.slice(0, 500) } : {}),
-    ms,
-    entriesRead: output.transform?.entries?.read ?? 0,
-    rows: output.transform?.rows ?? {},
-    checks: checks.length,
-    failedChecks: checks.filter((c) => !c.passed).map((c) => c.check),
-  };
+  return summarizeRun(result, performance.now() - started);
 }
 
 if (require.main === module) workerMain(run);

@@ -82,3 +82,30 @@ export function unavailablePlaylistsPolicy(
   }
   return value as UnavailablePlaylistsPolicy;
 }
+
+/** A whole number from `min` to `max`; unset or blank gives `fallback`. */
+export function wholeNumberEnv(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigurationError(
+      name,
+      `must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * EXTRACT_CONCURRENCY and EXTRACT_BATCH_SIZE (PrepareRun, the stage's `extractConcurrency` and
+ * `extractBatchSize`): child executions of the Distributed Map at once (default 4, Spotify's
+ * rolling window; at most 40 so a stage cannot outrun it by much) and playlists per child
+ * (default 25; at most 100, so a batch's Lambda call stays within its timeout).
+ */
+export function extractSettingsEnv(): { extractConcurrency: number; extractBatchSize: number } {
+  return {
+    extractConcurrency: wholeNumberEnv("EXTRACT_CONCURRENCY", 4, 1, 40),
+    extractBatchSize: wholeNumberEnv("EXTRACT_BATCH_SIZE", 25, 1, 100),
+  };
+}

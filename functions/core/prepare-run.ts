@@ -4,8 +4,16 @@
 
 import type { UnavailablePlaylistsPolicy } from "../commons/config";
 import { InvalidInputError } from "../commons/errors";
+import type { ObjectStore } from "../commons/ports";
 import type { SnapshotHour } from "../commons/snapshot";
-import { isSpotifyId, parseSnapshotHour, snapshotHourOf } from "../commons/snapshot";
+import {
+  isSpotifyId,
+  parseSnapshotHour,
+  snapshotHourFromIso,
+  snapshotHourOf,
+} from "../commons/snapshot";
+import type { PlaylistItemsRef } from "./playlist-items";
+import { storePlaylistItems } from "./playlist-items";
 
 export const RUN_MODES = ["full", "reprocess"] as const;
 export type RunMode = (typeof RUN_MODES)[number];
@@ -13,8 +21,12 @@ export type RunMode = (typeof RUN_MODES)[number];
 export { UNAVAILABLE_PLAYLISTS_POLICIES } from "../commons/config";
 export type { UnavailablePlaylistsPolicy } from "../commons/config";
 
-/** Bounded so the Map state's collected results stay far below the 256 KB state limit. */
-export const MAX_PLAYLISTS_PER_RUN = 1000;
+/**
+ * What one hourly run extracts at most: the list travels as an object (playlist-items.ts),
+ * the Distributed Map's children have histories of their own, and only keys and counts come
+ * back, so the bound is Spotify's hour and the Map's items, not the state's 256 KB.
+ */
+export const MAX_PLAYLISTS_PER_RUN = 10_000;
 /**
  * How far a snapshot may lie after the execution's start: the scheduler's scheduled time and
  * Step Functions' start time come from different clocks, and an hourly run must not fail
@@ -24,8 +36,8 @@ const CLOCK_SKEW_MS = 60_000;
 /** Spotify launched in October 2008; an earlier snapshot is a typo. */
 const EARLIEST_SNAPSHOT = Date.UTC(2008, 0, 1);
 
-/** What every step after PrepareRun receives as `run`. */
-export interface Run {
+/** The run as the execution's input asks for it, its playlist list checked. */
+export interface PreparedRun {
   snapshot: string;
   snapshotDate: string;
   snapshotHour: string;
@@ -33,6 +45,41 @@ export interface Run {
   mode: RunMode;
   executionId: string;
   unavailablePlaylists: UnavailablePlaylistsPolicy;
+}
+
+/** How the Distributed Map extracts: a stage's settings, carried on `run` for its paths. */
+export interface ExtractSettings {
+  /** Child executions at once (MaxConcurrencyPath): Spotify's rolling window, default 4. */
+  extractConcurrency: number;
+  /** Playlists per child execution and Lambda call (MaxItemsPerBatchPath), default 25. */
+  extractBatchSize: number;
+}
+
+export const DEFAULT_EXTRACT_SETTINGS: ExtractSettings = {
+  extractConcurrency: 4,
+  extractBatchSize: 25,
+};
+
+/**
+ * What every step after PrepareRun receives as `run`: the list itself is in the raw bucket
+ * (`playlistItems`), so `run` stays a few hundred bytes however many playlists there are.
+ */
+export type Run = Omit<PreparedRun, "playlists"> &
+  ExtractSettings & { playlistItems: PlaylistItemsRef };
+
+/** Stores the run's list as the Map's items object and returns the `run` the steps get. */
+export async function startRun(
+  rawStore: ObjectStore,
+  prepared: PreparedRun,
+  settings: ExtractSettings = DEFAULT_EXTRACT_SETTINGS,
+): Promise<Run> {
+  const { playlists, ...rest } = prepared;
+  const playlistItems = await storePlaylistItems(
+    rawStore,
+    snapshotHourFromIso(prepared.snapshot),
+    playlists,
+  );
+  return { ...rest, ...settings, playlistItems };
 }
 
 export interface ExecutionInfo {
@@ -47,7 +94,9 @@ export function prepareRun(
   execution: ExecutionInfo,
   defaultPlaylists: readonly string[],
   unavailablePlaylists: UnavailablePlaylistsPolicy = "fail",
-): Run {
+  /** Where the default list came from, named in its errors. */
+  defaultsSource = "PLAYLIST_IDS",
+): PreparedRun {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new InvalidInputError("input", "must be a JSON object");
   }
@@ -68,7 +117,7 @@ export function prepareRun(
   const snapshot = resolveSnapshot(fields.snapshot, started);
   const playlists =
     fields.playlists === undefined
-      ? validatePlaylists(defaultPlaylists, "PLAYLIST_IDS (configured default playlists)")
+      ? validatePlaylists(defaultPlaylists, `${defaultsSource} (configured default playlists)`)
       : validatePlaylists(fields.playlists, "playlists");
   const mode = fields.mode === undefined ? "full" : validateMode(fields.mode);
 

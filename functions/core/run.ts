@@ -3,7 +3,7 @@
 
 import { InvalidInputError } from "../commons/errors";
 import type { SnapshotHour } from "../commons/snapshot";
-import { isSpotifyId, snapshotHourFromIso } from "../commons/snapshot";
+import { snapshotHourFromIso } from "../commons/snapshot";
 
 export interface RunRef {
   snapshot: SnapshotHour;
@@ -21,11 +21,4 @@ export function readRunRef(event: unknown): RunRef {
     throw new InvalidInputError("run.executionId", "is missing from the step's input");
   }
   return { snapshot: snapshotHourFromIso(snapshot), executionId };
-}
-
-export function readPlaylistIds(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || !value.every(isSpotifyId)) {
-    throw new InvalidInputError(field, "must be an array of Spotify playlist ids");
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 // ExtractArtists: after the Map, fetches every artist of the snapshot's playlists once, and
-// counts the playlists Spotify refused (the transform records them, the run then fails).
+// counts the playlists Spotify refused (the transform records them, the run then fails). The
+// playlists are the run's items object; what became of each is in its raw manifest.
 
 import type { ExtractDeps } from "../commons/extract-deps";
 import { logger, pipelineHandler } from "../commons/lambda";
@@ -8,7 +9,8 @@ import { readSpotifyCredentials } from "../commons/spotify-credentials";
 import { extractArtists } from "../core/extract/extract-artists";
 import { createExtractStep, warnOfAuthorizationExpiry } from "../core/extract/extract-step";
 import type { ExtractionSummary } from "../core/extract/extraction-outcomes";
-import { readPlaylistOutcomes, summarizeExtraction } from "../core/extract/extraction-outcomes";
+import { summarizeExtraction } from "../core/extract/extraction-outcomes";
+import { readPlaylistItems, readPlaylistItemsRef } from "../core/playlist-items";
 import { readRunRef } from "../core/run";
 import type { RateLimitWait } from "../core/spotify/rate-limit-wait";
 
@@ -21,15 +23,14 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
   const runExtractStep = createExtractStep(deps, logger);
   return pipelineHandler(
     async (
-      event: { run: unknown; playlists: unknown; rateLimitWaits?: unknown },
+      event: { run: { playlistItems?: unknown }; rateLimitWaits?: unknown },
       context: SpotifyContext,
     ): Promise<ExtractArtistsResult> => {
       const run = readRunRef(event);
       const { snapshot } = run;
-      const outcomes = readPlaylistOutcomes(event.playlists);
+      const itemsRef = readPlaylistItemsRef(event.run.playlistItems, snapshot);
+      const playlistIds = await readPlaylistItems(deps.rawStore, itemsRef);
       const credentials = readSpotifyCredentials(context);
-      // Unavailable playlists have no artists: their manifests are skipped.
-      const playlistIds = outcomes.map((outcome) => outcome.playlistId);
       const artists = await runExtractStep(
         { run, credentials, rateLimitWaits: event.rateLimitWaits },
         (spotify) =>
@@ -53,7 +54,7 @@ export function createExtractArtistsHandler(deps: ExtractDeps) {
         logger,
       );
       const summary = {
-        ...summarizeExtraction(outcomes, artists),
+        ...summarizeExtraction(artists),
         ...(authorizationWarning ? { authorizationWarning } : {}),
       };
       logger.info("extraction summarized", { ...summary });

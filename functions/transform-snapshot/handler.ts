@@ -4,7 +4,8 @@
 import { logger, pipelineHandler } from "../commons/lambda";
 import type { ConditionalObjectStore, LeaseHolderLiveness, ObjectStore } from "../commons/ports";
 import { writeUnderSnapshotLease } from "../core/snapshot-lease";
-import { readPlaylistIds, readRunRef } from "../core/run";
+import { readPlaylistItems, readPlaylistItemsRef } from "../core/playlist-items";
+import { readRunRef } from "../core/run";
 import type { TransformReport } from "../core/transform/transform-snapshot";
 import { tableSchemaFingerprints } from "../core/transform/schema";
 import { transformSnapshot } from "../core/transform/transform-snapshot";
@@ -19,10 +20,12 @@ export function createTransformSnapshotHandler(deps: {
 }) {
   return pipelineHandler(
     async (event: {
-      run: { playlists?: unknown };
+      run: { playlistItems?: unknown };
     }): Promise<TransformReport & { schemas: Record<LakeTable, string> }> => {
       const { snapshot, executionId } = readRunRef(event);
-      const playlistIds = readPlaylistIds(event.run.playlists, "run.playlists");
+      // The run's list, as PrepareRun stored it (it never travels in the state).
+      const itemsRef = readPlaylistItemsRef(event.run.playlistItems, snapshot);
+      const playlistIds = await readPlaylistItems(deps.rawStore, itemsRef);
       const report = await writeUnderSnapshotLease(
         deps.rawStore,
         snapshot,

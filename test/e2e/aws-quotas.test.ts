@@ -1,9 +1,10 @@
 // The local runtime holds the pipeline to the Step Functions quotas AWS enforces
 // (local/aws-quotas.ts): every state's input and output and every Task result at most
-// 262,144 bytes of JSON, and at most 25,000 history events. A snapshot of 1,000 readable
-// playlists stays under both (the margins are printed); going over either fails the execution
-// as AWS does, with States.DataLimitExceeded or at the history cap, and nothing after the
-// state that broke it runs.
+// 262,144 bytes of JSON, and at most 25,000 history events, in the parent execution and in
+// each child execution of the Distributed Map alike. A snapshot of 1,000 readable playlists
+// stays far under both (the margins are printed); going over either fails the execution (or
+// the child, and so the Map Run) as AWS does, with States.DataLimitExceeded or at the history
+// cap, and nothing after the state that broke it runs.
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +36,11 @@ describe("AWS quotas in the local runtime", () => {
     // A failed attempt and its retry: TaskFailed, then TaskScheduled and TaskStarted again.
     expect(historyEventsOf({ type: "StateFailed", state: state("Task") } as never)).toBe(1);
     expect(historyEventsOf({ type: "StateRetried", state: state("Task") } as never)).toBe(2);
+    // A Distributed Map (run as a Task of its name): MapStateEntered, MapStateStarted,
+    // MapRunStarted, then MapRunSucceeded, MapStateSucceeded, MapStateExited.
+    const maps = new Set(["S"]);
+    expect(task.map((e) => historyEventsOf(e as never, maps)).reduce((a, b) => a + b)).toBe(6);
+    expect(historyEventsOf({ type: "StateFailed", state: state("Task") } as never, maps)).toBe(2);
   });
 
   it("allows a 25,000th event only when it is ExecutionSucceeded", () => {
@@ -79,19 +85,25 @@ describe("AWS quotas in the local runtime", () => {
     });
 
     expect(run.status, `${run.error}: ${run.cause}`).toBe("SUCCEEDED");
-    const { historyEvents, largestPayload } = run.quotas;
+    const { historyEvents, largestPayload, childExecutions } = run.quotas;
     console.info(
       `1,000 playlists: ${historyEvents} history events (limit ${HISTORY_EVENT_LIMIT}, margin ` +
         `${HISTORY_EVENT_LIMIT - historyEvents}); largest payload ${largestPayload.bytes} bytes, ` +
         `${largestPayload.what} of ${largestPayload.state} (limit ${STATE_PAYLOAD_LIMIT_BYTES}, ` +
-        `margin ${STATE_PAYLOAD_LIMIT_BYTES - largestPayload.bytes})`,
+        `margin ${STATE_PAYLOAD_LIMIT_BYTES - largestPayload.bytes}); ${childExecutions?.count} ` +
+        `children, the longest history ${childExecutions?.largestHistoryEvents} events`,
     );
-    // Each playlist's iteration writes 7 events (iteration start/end, its one Task's five).
-    expect(historyEvents).toBeGreaterThan(7 * 1000);
-    expect(historyEvents).toBeLessThan(8 * 1000);
-    expect(historyEvents).toBeLessThan(HISTORY_EVENT_LIMIT);
-    expect(largestPayload.bytes).toBeGreaterThan(1000 * 22);
-    expect(largestPayload.bytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES);
+    // The parent's history does not grow with the playlists: the Map is six events, and the
+    // run's other states as for one playlist.
+    expect(historyEvents).toBeLessThan(100);
+    // 40 children of 25 playlists; each child's normal path: its start and end, one Task's five.
+    expect(childExecutions?.count).toBe(40);
+    expect(childExecutions?.largestHistoryEvents).toBe(7);
+    // The list is in the execution's input (PrepareRun's) and in the items object; after
+    // PrepareRun ids travel only in the children's inputs, 25 at a time.
+    expect(largestPayload).toMatchObject({ state: "PrepareRun", what: "input" });
+    expect(largestPayload.bytes).toBeLessThan(1000 * 26);
+    expect(childExecutions?.largestPayload.bytes).toBeLessThan(2_000);
   }, 120_000);
 
   it("fails a Task whose result is over 256 KiB with States.DataLimitExceeded, no Retry or Catch applying", async () => {
@@ -115,7 +127,7 @@ describe("AWS quotas in the local runtime", () => {
     expect(existsSync(join(localPaths(dataDir).lake, "songs_data"))).toBe(false);
   });
 
-  it("fails the Map whose collected output is over 256 KiB, before the next state runs", async () => {
+  it("fails a child whose batch result is over 256 KiB, and so the Map Run, before the next state runs", async () => {
     const dataDir = newDataDir();
     const playlists = SIX_PLAYLISTS.slice(0, 4);
     let artistsCalls = 0;
@@ -124,10 +136,10 @@ describe("AWS quotas in the local runtime", () => {
       input: { snapshot: SNAPSHOT, playlists },
       startTime: START,
       aroundTask: {
-        // Each iteration's result carries an 80 KB count that ExtractPlaylist's ResultSelector passes on.
-        ExtractPlaylist: async (invoke) => {
+        // The batch's result carries a 300 KB count: over the limit in the child's Task.
+        ExtractPlaylistBatch: async (invoke) => {
           const result = (await invoke()) as { Payload: object };
-          return { ...result, Payload: { ...result.Payload, entryCount: "x".repeat(80_000) } };
+          return { ...result, Payload: { ...result.Payload, entries: "x".repeat(300_000) } };
         },
         ExtractArtists: async (invoke) => {
           artistsCalls += 1;
@@ -137,14 +149,17 @@ describe("AWS quotas in the local runtime", () => {
     });
 
     expect(run.status).toBe("FAILED");
-    expect(run.error).toBe("States.DataLimitExceeded");
-    expect(run.cause).toMatch(/state 'ExtractPlaylists' returned an output with a size exceeding/);
+    expect(run.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(run.mapRunFailure?.error).toBe("States.DataLimitExceeded");
+    expect(run.mapRunFailure?.cause).toMatch(
+      /task 'ExtractPlaylistBatch' returned a result with a size exceeding/,
+    );
     expect(run.failedState?.name).toBe("ExtractPlaylists");
     expect(artistsCalls).toBe(0);
     expect(existsSync(join(localPaths(dataDir).raw, "spotify", PARTITION, "artists"))).toBe(false);
   });
 
-  it("fails an execution that reaches 25,000 history events, as AWS does", async () => {
+  it("fails a child execution that reaches 25,000 history events, as AWS does, and so the Map Run", async () => {
     const dataDir = newDataDir();
     let calls = 0;
     const run = await runPipelineLocally({
@@ -153,10 +168,10 @@ describe("AWS quotas in the local runtime", () => {
       startTime: START,
       defaultPlaylists: [],
       spotify: { credentials: { clientId: "unused", clientSecret: "unused" } },
-      // Spotify asks to wait, forever: every loop writes 15 events (the caught Task's seven,
-      // two Pass states reading the wait, the Wait, the Pass counting it: two each).
+      // Spotify asks to wait, forever: every loop writes 15 events in the child (the caught
+      // Task's seven, two Pass states reading the wait, the Wait, the Pass counting it: two each).
       aroundTask: {
-        ExtractPlaylist: async () => {
+        ExtractPlaylistBatch: async () => {
           calls += 1;
           throw new LambdaInvocationError(new SpotifyRateLimitWaitRequested(1, calls));
         },
@@ -164,9 +179,14 @@ describe("AWS quotas in the local runtime", () => {
     });
 
     expect(run.status).toBe("FAILED");
-    expect(run.error).toBe("States.Runtime");
-    expect(run.cause).toBe("The execution reached the maximum number of history events (25000).");
-    expect(run.quotas.historyEvents).toBe(HISTORY_EVENT_LIMIT);
+    expect(run.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(run.mapRunFailure?.error).toBe("States.Runtime");
+    expect(run.mapRunFailure?.cause).toBe(
+      "The execution reached the maximum number of history events (25000).",
+    );
+    expect(run.quotas.childExecutions?.largestHistoryEvents).toBe(HISTORY_EVENT_LIMIT);
+    // The parent's own history: a few events, its Map's six among them.
+    expect(run.quotas.historyEvents).toBeLessThan(20);
     expect(calls).toBeGreaterThan(1500);
     expect(calls).toBeLessThan(1800);
   }, 60_000);

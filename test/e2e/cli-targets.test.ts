@@ -135,8 +135,10 @@ describe("The pipeline without a user token", () => {
     });
 
     expect(result.status).toBe("FAILED");
-    expect(result.error).toBe("ConfigurationError");
-    expect(result.cause).toContain("npm run authorize");
+    // The first Spotify call is in the Map's children: the Map Run fails, naming the error.
+    expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(result.mapRunFailure?.error).toBe("ConfigurationError");
+    expect(result.mapRunFailure?.cause).toContain("npm run authorize");
     expect(result.requests).toEqual([]);
   });
 });

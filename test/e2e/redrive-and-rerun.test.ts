@@ -132,9 +132,12 @@ describe("Redriving a failed execution", () => {
       emulator.faults.enqueue({ status: 502, path: playlistPath(MULTI_PAGE), times: 1000 }),
     );
     expect(failed.status).toBe("FAILED");
-    expect(failed.error).toBe("SpotifyTransientError");
+    expect(failed.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(failed.mapRunFailure?.error).toBe("SpotifyTransientError");
     expect(failed.failedState?.name).toBe("ExtractPlaylists");
-    expect(failed.failedState?.input).toMatchObject({ run: { playlists: PLAYLISTS } });
+    expect(failed.failedState?.input).toMatchObject({
+      run: { playlistItems: { count: PLAYLISTS.length } },
+    });
     // Act: the fault is gone (a fresh emulator); redrive.
     const redriven = await redrive(dataDir, failed);
     // Assess

@@ -165,7 +165,9 @@ describe("Secrets in a full local run", () => {
     exposure.release();
 
     expect(result.status).toBe("FAILED");
-    expect(result.error).toBe("SpotifyAuthError");
+    // The first Spotify call is in the Map's children: the Map Run fails, naming the error.
+    expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(result.mapRunFailure?.error).toBe("SpotifyAuthError");
     expect(exposure.issuedTokens).toEqual([]);
     const visible = await everythingVisible(exposure, result, dataDir);
     expect(

@@ -99,7 +99,7 @@ describe("A full local run under injected Spotify faults", () => {
       });
       await expectSameDataAsCleanRun(result, dataDir);
       expect(result.sleeps).toEqual([1000]);
-      expect(stateRetries(result, "ExtractPlaylist")).toBe(0);
+      expect(stateRetries(result, "ExtractPlaylistBatch")).toBe(0);
     });
 
     it.each([500, 502, 503, 504] as const)(
@@ -115,7 +115,7 @@ describe("A full local run under injected Spotify faults", () => {
           requestsTo(clean, playlistPath(MULTI_PAGE, "items")).length + 2,
         );
         expect(result.sleeps).toHaveLength(2);
-        expect(stateRetries(result, "ExtractPlaylist")).toBe(0);
+        expect(stateRetries(result, "ExtractPlaylistBatch")).toBe(0);
       },
     );
 
@@ -184,7 +184,7 @@ describe("A full local run under injected Spotify faults", () => {
         beforeRun: enqueue({ status: 503, path: playlistPath(MULTI_PAGE), times: 5 }),
       });
       await expectSameDataAsCleanRun(result, dataDir);
-      expect(stateRetries(result, "ExtractPlaylist")).toBe(1);
+      expect(stateRetries(result, "ExtractPlaylistBatch")).toBe(1);
     });
 
     it("waits in the state machine exactly as long as a 429's Retry-After asks, then goes on", async () => {
@@ -235,8 +235,10 @@ describe("A full local run under injected Spotify faults", () => {
         }),
       });
       expect(result.status).toBe("FAILED");
-      expect(result.error).toBe("SpotifyRateLimitedError");
-      expect(result.cause).toContain("asked to wait 86400 s, more than the 900 s");
+      // The Map Run failed (as AWS reports it); its failed child names the error.
+      expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+      expect(result.mapRunFailure?.error).toBe("SpotifyRateLimitedError");
+      expect(result.mapRunFailure?.cause).toContain("asked to wait 86400 s, more than the 900 s");
       expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(1);
       expect(rateLimitWaits(result)).toEqual([]);
       expect(result.sleeps).toEqual([]);
@@ -257,8 +259,12 @@ describe("A full local run under injected Spotify faults", () => {
         }),
       });
       expect(result.status).toBe("FAILED");
-      expect(result.error).toBe("SpotifyRateLimitedError");
-      expect(result.cause).toContain("asked to wait 60 s, still rate limited after 4 waits");
+      // The Map Run failed (as AWS reports it); its failed child names the error.
+      expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+      expect(result.mapRunFailure?.error).toBe("SpotifyRateLimitedError");
+      expect(result.mapRunFailure?.cause).toContain(
+        "asked to wait 60 s, still rate limited after 4 waits",
+      );
       expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(5);
       expect(rateLimitWaits(result)).toEqual([60, 60, 60, 60]);
       expect(result.sleeps).toEqual([]);
@@ -275,9 +281,13 @@ describe("A full local run under injected Spotify faults", () => {
           emulator: { quota: { requests: 0, windowMs: 30_000, answer } },
         });
         expect(result.status).toBe("FAILED");
-        expect(result.error).toBe("SpotifyRateLimitedError");
-        expect(result.cause).toContain("the app's request quota is spent (QUOTA_EXCEEDED");
-        expect(result.cause).toContain("the run stops at once");
+        // The Map Run failed (as AWS reports it); its failed child names the error.
+        expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+        expect(result.mapRunFailure?.error).toBe("SpotifyRateLimitedError");
+        expect(result.mapRunFailure?.cause).toContain(
+          "the app's request quota is spent (QUOTA_EXCEEDED",
+        );
+        expect(result.mapRunFailure?.cause).toContain("the run stops at once");
         // No pointless retry: one refused request, no wait, no sleep.
         expect(result.requests.filter((r) => r.fault === "quota")).toHaveLength(1);
         expect(rateLimitWaits(result)).toEqual([]);
@@ -294,8 +304,10 @@ describe("A full local run under injected Spotify faults", () => {
         beforeRun: enqueue({ status: 502, path: playlistPath(MULTI_PAGE), times: 100 }),
       });
       expect(result.status).toBe("FAILED");
-      expect(result.error).toBe("SpotifyTransientError");
-      expect(result.cause).toContain("502");
+      // The Map Run failed (as AWS reports it); its failed child names the error.
+      expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+      expect(result.mapRunFailure?.error).toBe("SpotifyTransientError");
+      expect(result.mapRunFailure?.cause).toContain("502");
       // 4 in-process attempts in each of 1 + 3 state attempts.
       expect(requestsTo(result, playlistPath(MULTI_PAGE))).toHaveLength(16);
       expect(withoutLease(await bucketFingerprints(dataDir))).toEqual(cleanFiles);

@@ -48,8 +48,10 @@ describe("Tokens across a local run", () => {
     // Assess: the state machine retries nothing; at most the Map's four running iterations
     // each tried the refresh once (one after the other, under the lease), and nothing after.
     expect(result.status).toBe("FAILED");
-    expect(result.error).toBe("SpotifyAuthorizationExpiredError");
-    expect(result.cause).toContain("npm run authorize");
+    // The first Spotify call is in the Map's children: the Map Run fails, naming the error.
+    expect(result.error).toBe("States.ExceedToleratedFailureThreshold");
+    expect(result.mapRunFailure?.error).toBe("SpotifyAuthorizationExpiredError");
+    expect(result.mapRunFailure?.cause).toContain("npm run authorize");
     expect(result.events.filter((e) => e.phase === "retried")).toEqual([]);
     const refused = result.requests.filter(isTokenRequest);
     expect(refused.length).toBeLessThanOrEqual(4);

@@ -19,9 +19,12 @@ import {
 import { createExtractArtistsHandler } from "../../functions/extract-artists/handler";
 import { createExtractPlaylistHandler } from "../../functions/extract-playlist/handler";
 import { lambdaContext } from "../../local/lambda-runtime";
-import { SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { SAMPLE_IDS, SAMPLE_PLAYLIST_IDS } from "../../local/spotify-emulator/sample-data";
+import { rawKeys } from "../../functions/commons/keys";
 import type { SpotifyEmulator } from "../../local/spotify-emulator/server";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
+import { snapshotHourFromIso } from "../../functions/commons/snapshot";
+import { storePlaylistItems } from "../../functions/core/playlist-items";
 import { MemoryObjectStore } from "../support/memory-object-store";
 
 const secrets = mockClient(SecretsManagerClient);
@@ -134,14 +137,19 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       { run: run(3), playlistId },
       lambdaContext("extract-playlist"),
     );
-    if (!extracted.available) throw new Error("the emulator serves every sample playlist");
+    if (!("available" in extracted && extracted.available)) {
+      throw new Error("the emulator serves every sample playlist");
+    }
+    // The run's list, where PrepareRun stores it.
+    const playlistItems = await storePlaylistItems(
+      deps.rawStore,
+      snapshotHourFromIso(run(3).snapshot),
+      [playlistId],
+    );
 
     // Act
     await createExtractArtistsHandler(deps)(
-      {
-        run: run(3),
-        playlists: [{ playlistId, available: true, entryCount: extracted.entryCount }],
-      },
+      { run: { ...run(3), playlistItems } },
       lambdaContext("extract-artists"),
     );
 
@@ -165,8 +173,13 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
     const warn = vi.spyOn(logger, "warn").mockImplementation(() => {});
     onTestFinished(() => warn.mockRestore());
     const now = new Date("2026-11-22T05:10:00Z");
-    const deps = (authorizedAt: string) => ({
-      rawStore: new MemoryObjectStore(),
+    const hour = snapshotHourFromIso(run(4).snapshot);
+    const rawStore = () => new MemoryObjectStore();
+    const stores = [rawStore(), rawStore()] as const;
+    const playlistItems = await storePlaylistItems(stores[0], hour, []);
+    await storePlaylistItems(stores[1], hour, []);
+    const deps = (authorizedAt: string, store: MemoryObjectStore) => ({
+      rawStore: store,
       spotifySecret: spotifySecretFromValue({ ...emulator.credentials, authorizedAt }),
       spotifySettings: {
         apiBaseUrl: emulator.apiBaseUrl,
@@ -174,15 +187,15 @@ describe("Extract handlers: the Spotify secret and the client's log lines", () =
       },
       now: () => now,
     });
-    const event = { run: run(4), playlists: [] };
+    const event = { run: { ...run(4), playlistItems } };
 
     // Act
-    const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z"))(
+    const soon = await createExtractArtistsHandler(deps("2026-05-22T05:10:00Z", stores[0]))(
       event,
       lambdaContext("extract-artists"),
     );
-    const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z"))(
-      { ...event, run: run(5) },
+    const later = await createExtractArtistsHandler(deps("2026-06-23T05:10:00Z", stores[1]))(
+      { ...event, run: { ...run(5), playlistItems } },
       lambdaContext("extract-artists"),
     );
 
@@ -244,7 +257,7 @@ describe("ExtractPlaylist under a long rate limit", () => {
     );
     expect(JSON.parse(message)).toEqual({ retryAfterSeconds: 120, rateLimitWaits: 3 });
     expect(warn).toHaveBeenCalledWith("rate limited: the state machine waits", {
-      playlistId,
+      playlistIds: [playlistId],
       retryAfterSeconds: 120,
       rateLimitWaits: 3,
     });
@@ -269,5 +282,69 @@ describe("ExtractPlaylist under a long rate limit", () => {
       message: expect.stringContaining("still rate limited after 4 waits"),
     });
     expect(error).toHaveBeenCalledWith("step failed", expect.anything());
+  });
+});
+
+describe("ExtractPlaylist in its batch form (one Distributed Map child)", () => {
+  let emulator: SpotifyEmulator;
+  beforeEach(async () => {
+    emulator = await startSpotifyEmulator({});
+  });
+  afterEach(() => emulator.close());
+
+  it("extracts every playlist of the batch and counts the ones Spotify refused, without failing", async () => {
+    // Prepare: in development mode another owner's playlist is refused (its items: 403).
+    const rawStore = new MemoryObjectStore();
+    const handler = createExtractPlaylistHandler({
+      rawStore,
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+      spotifySettings: {
+        apiBaseUrl: emulator.apiBaseUrl,
+        accountsBaseUrl: emulator.accountsBaseUrl,
+      },
+    });
+    const refused = SAMPLE_IDS.otherOwnerPlaylist;
+    const readable = SAMPLE_PLAYLIST_IDS.filter((id) => id !== refused).slice(0, 3);
+    const batch = [readable[0]!, refused, ...readable.slice(1)];
+
+    // Act
+    const result = await handler(
+      { run: run(8), playlistIds: batch, rateLimitWaits: 0 },
+      lambdaContext("extract-playlist"),
+    );
+
+    // Assess: counts only; each playlist has its committed manifest, the refused one its refusal.
+    expect(result).toEqual({
+      playlists: 4,
+      available: 3,
+      unavailable: 1,
+      entries: expect.any(Number),
+    });
+    const hour = snapshotHourFromIso(run(8).snapshot);
+    for (const id of batch) {
+      const manifest = await rawStore.get(rawKeys.playlistManifest(hour, id));
+      expect(manifest, id).toBeDefined();
+    }
+    const refusal = JSON.parse(
+      Buffer.from((await rawStore.get(rawKeys.playlistManifest(hour, refused)))!).toString(),
+    ) as { unavailable?: { status: number } };
+    expect(refusal.unavailable?.status).toBe(403);
+  });
+
+  it("refuses a batch that is empty or holds anything but Spotify ids, naming the element", async () => {
+    const handler = createExtractPlaylistHandler({
+      rawStore: new MemoryObjectStore(),
+      spotifySecret: spotifySecretFromValue(emulator.credentials),
+    });
+    await expect(
+      handler({ run: run(9), playlistIds: [] }, lambdaContext("extract-playlist")),
+    ).rejects.toMatchObject({ name: "InvalidInputError", message: /playlistIds/ });
+    await expect(
+      handler(
+        { run: run(9), playlistIds: [SAMPLE_PLAYLIST_IDS[0], "../x"] },
+        lambdaContext("extract-playlist"),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidInputError", message: /playlistIds\[1\]/ });
+    expect(emulator.requestLog).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ describe("statemachine/pipeline.asl.json", () => {
   });
 
   it("re-reads the Spotify secret once when Spotify refuses the credentials", () => {
-    for (const name of ["ExtractPlaylist", "ExtractArtists"]) {
+    for (const name of ["ExtractPlaylistBatch", "ExtractArtists"]) {
       const state = allStates(definition.States).find(([n]) => n === name)![1];
       expect(state.Retry).toContainEqual(
         expect.objectContaining({ ErrorEquals: ["SpotifyAuthError"], MaxAttempts: 1 }),
@@ -113,7 +113,7 @@ describe("statemachine/pipeline.asl.json", () => {
   });
 
   it("never retries an expired authorization or a spent rate limit, naming both where the retries are", () => {
-    for (const name of ["ExtractPlaylist", "ExtractArtists"]) {
+    for (const name of ["ExtractPlaylistBatch", "ExtractArtists"]) {
       const state = allStates(definition.States).find(([n]) => n === name)![1];
       const retried = (state.Retry as { ErrorEquals: string[]; Comment?: string }[]).flatMap(
         (r) => r.ErrorEquals,
@@ -137,7 +137,46 @@ describe("statemachine/pipeline.asl.json", () => {
     }
   });
 
-  it("extracts playlists with bounded concurrency", () => {
-    expect(definition.States.ExtractPlaylists).toMatchObject({ Type: "Map", MaxConcurrency: 4 });
+  it("extracts playlists in a Distributed Map: items from the run's object, batches, results to the raw bucket", () => {
+    expect(definition.States.ExtractPlaylists).toMatchObject({
+      Type: "Map",
+      ItemProcessor: {
+        ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+        StartAt: "ExtractPlaylistBatch",
+      },
+      ItemReader: {
+        Resource: "arn:aws:states:::s3:getObject",
+        ReaderConfig: { InputType: "JSON" },
+        Parameters: { Bucket: "${RawBucketName}", "Key.$": "$.run.playlistItems.key" },
+      },
+      ItemBatcher: { MaxItemsPerBatchPath: "$.run.extractBatchSize" },
+      // Bounded by the stage's setting (Spotify's rolling window), not by the Map's default.
+      MaxConcurrencyPath: "$.run.extractConcurrency",
+      ToleratedFailurePercentage: 0,
+      ResultWriter: {
+        Resource: "arn:aws:states:::s3:putObject",
+        Parameters: { Bucket: "${RawBucketName}" },
+      },
+    });
+    const map = definition.States.ExtractPlaylists as unknown as {
+      ResultWriter: { Parameters: Record<string, string> };
+      ResultSelector: Record<string, string>;
+    };
+    expect(map.ResultWriter.Parameters["Prefix.$"]).toContain("spotify/map-runs/");
+    // Only the results' key and the Map Run leave the Map: no per-playlist outcome.
+    expect(Object.values(map.ResultSelector).sort()).toEqual([
+      "$.MapRunArn",
+      "$.ResultWriterDetails.Key",
+    ]);
+  });
+
+  it("keeps the playlist list and its outcomes out of the state after PrepareRun", () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toContain("$.run.playlists");
+    expect(text).not.toContain("playlistOutcomes");
+    const artists = definition.States.ExtractArtists as unknown as {
+      Parameters: { Payload: object };
+    };
+    expect(Object.keys(artists.Parameters.Payload).sort()).toEqual(["rateLimitWaits.$", "run.$"]);
   });
 });

@@ -5,7 +5,14 @@ import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 
-/** SHA-256 of every file under a folder, keyed by relative path. */
+/**
+ * The runs' own records, not the pipeline's data, so not compared: Step Functions' results of
+ * each Distributed Map run (one folder per Map Run, with dates and ids, as in AWS) and the
+ * runs' playlist lists (the Map's items, by content: one per list a run was given).
+ */
+const MAP_RUN_RECORDS = /^spotify\/(map-runs|runs)\//;
+
+/** SHA-256 of every file under a folder, keyed by relative path (Map Run records left out). */
 export async function fingerprintFolder(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (dir: string): Promise<void> => {
@@ -23,5 +30,9 @@ export async function fingerprintFolder(root: string): Promise<Record<string, st
     }
   };
   await walk(root);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return Object.fromEntries(
+    Object.entries(out)
+      .filter(([path]) => !MAP_RUN_RECORDS.test(path))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 }

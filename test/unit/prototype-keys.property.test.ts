@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError, RawDataError } from "../../functions/commons/errors";
 import { rawKeys } from "../../functions/commons/keys";
 import { parseSnapshotHour } from "../../functions/commons/snapshot";
-import { readPlaylistOutcomes } from "../../functions/core/extract/extraction-outcomes";
+import { readPlaylistBatch } from "../../functions/core/extract/playlist-batch";
 import { prepareRun } from "../../functions/core/prepare-run";
 import { readPlaylistManifest } from "../../functions/core/raw-manifests";
 import { entryOutcomeOf } from "../../functions/core/transform/entries";
@@ -203,7 +203,7 @@ describe("Object.prototype names in data", () => {
     }
   });
 
-  it("ids: the execution input, the Map's outcomes and the transform refuse them by name", async () => {
+  it("ids: the execution input, the Map's batches and the transform refuse them by name", async () => {
     for (const name of PROTOTYPE_NAMES) {
       const execution = { id: "arn:local", startTime: "2026-11-22T05:30:00Z" };
       expect(() => prepareRun({ playlists: [name] }, execution, [PLAYLIST])).toThrow(
@@ -213,9 +213,7 @@ describe("Object.prototype names in data", () => {
       expect(() => prepareRun(withOwnKey({}, name, 1), execution, [PLAYLIST])).toThrow(
         InvalidInputError,
       );
-      expect(() =>
-        readPlaylistOutcomes([{ playlistId: name, available: true, entryCount: 1 }]),
-      ).toThrow(InvalidInputError);
+      expect(() => readPlaylistBatch([name])).toThrow(InvalidInputError);
       await expect(
         transformSnapshot({
           rawStore: new MemoryObjectStore(),

@@ -29,6 +29,7 @@ import {
 } from "./artist-details";
 import { replaceUnderPrefix } from "../replace-under-prefix";
 import type { ExtractLogger } from "./extract-playlist";
+import type { PlaylistOutcome } from "./extraction-outcomes";
 import { JSON_CONTENT_TYPE } from "./extract-playlist";
 
 export interface ArtistsExtraction {
@@ -38,6 +39,8 @@ export interface ArtistsExtraction {
   missingArtistCount: number;
   /** Artists asked of Spotify this hour: those without fresh stored details. */
   fetchedArtistCount: number;
+  /** What each playlist's manifest says, in id order: the extraction's outcomes. */
+  playlists: PlaylistOutcome[];
 }
 
 export async function extractArtists(params: {
@@ -60,9 +63,14 @@ export async function extractArtists(params: {
     );
   }
   const wanted = new Set<string>();
+  const playlists: PlaylistOutcome[] = [];
   for (const playlistId of [...new Set(playlistIds)].sort()) {
     const manifest = await readPlaylistManifest(rawStore, snapshot, playlistId);
-    if (isUnavailable(manifest)) continue;
+    if (isUnavailable(manifest)) {
+      playlists.push({ playlistId, available: false });
+      continue;
+    }
+    playlists.push({ playlistId, available: true, entryCount: manifest.entryCount });
     for (const id of manifest.artistIds) wanted.add(id);
   }
   const artistIds = [...wanted].sort();
@@ -72,7 +80,7 @@ export async function extractArtists(params: {
   // keeps that commit: the same bytes, and no request.
   const earlier = await committedManifest(rawStore, snapshot);
   if (earlier && sameIds(earlier.artistIds, artistIds) && earlier.responses.every(isStored)) {
-    return summary(manifestKey, earlier, 0);
+    return summary(manifestKey, earlier, 0, playlists);
   }
 
   // Fresh stored details where there are some; the others are asked of Spotify.
@@ -135,19 +143,21 @@ export async function extractArtists(params: {
     missingArtistCount: manifest.missingArtistIds.length,
     staleKeysDeleted: removed.length,
   });
-  return summary(manifestKey, manifest, toFetch.length);
+  return summary(manifestKey, manifest, toFetch.length, playlists);
 }
 
 const summary = (
   manifestKey: string,
   manifest: ArtistsManifest,
   fetchedArtistCount: number,
+  playlists: PlaylistOutcome[],
 ): ArtistsExtraction => ({
   manifestKey,
   artistCount: manifest.artistIds.length,
   responseCount: manifest.responses.length,
   missingArtistCount: manifest.missingArtistIds.length,
   fetchedArtistCount,
+  playlists,
 });
 
 /** This hour's committed artists manifest, if a run left a readable one. */

@@ -1,13 +1,11 @@
-// What the Map of ExtractPlaylist iterations produced, read back by ExtractArtists: which
+// What the Distributed Map's children extracted, as ExtractArtists reads it back from the
+// playlists' raw manifests (not from the Map's results, which never enter the state): which
 // playlists were extracted and which Spotify refused (each one's status and message are in
-// its raw manifest, not here), and the summary of the extraction. Only ids and counts travel
-// through the execution state, so it stays small whatever the number of refused playlists.
+// its raw manifest), and the summary of the extraction: counts only.
 
-import { InvalidInputError } from "../../commons/errors";
-import { isSpotifyId } from "../../commons/snapshot";
 import type { ArtistsExtraction } from "./extract-artists";
 
-/** One Map result: an extracted playlist, or one Spotify refused (recorded as unavailable). */
+/** One playlist's manifest: extracted, or refused by Spotify (recorded as unavailable). */
 export type PlaylistOutcome =
   | { playlistId: string; available: true; entryCount: number }
   | { playlistId: string; available: false };
@@ -23,24 +21,9 @@ export interface ExtractionSummary {
   authorizationWarning?: string;
 }
 
-export function readPlaylistOutcomes(value: unknown): PlaylistOutcome[] {
-  if (!Array.isArray(value)) throw new InvalidInputError("playlists", "must be an array");
-  return value.map((o: unknown, i) => {
-    const outcome = o as Partial<Record<string, unknown>> | null;
-    if (!outcome || !isSpotifyId(outcome.playlistId) || typeof outcome.available !== "boolean") {
-      throw new InvalidInputError(`playlists[${i}]`, "is not an extraction result");
-    }
-    if (outcome.available && !Number.isInteger(outcome.entryCount)) {
-      throw new InvalidInputError(`playlists[${i}].entryCount`, "must be a count");
-    }
-    return outcome as PlaylistOutcome;
-  });
-}
-
-export function summarizeExtraction(
-  outcomes: readonly PlaylistOutcome[],
-  artists: ArtistsExtraction,
-): ExtractionSummary {
+/** The run's summary from what ExtractArtists read: each playlist's manifest, the artists. */
+export function summarizeExtraction(artists: ArtistsExtraction): ExtractionSummary {
+  const outcomes = artists.playlists;
   let entries = 0;
   let unavailable = 0;
   for (const outcome of outcomes) {

@@ -194,20 +194,19 @@ function functionCalls(
 
   return {
     "prepare-run": {
-      // MERGE (issue 16): prepare-run's code sends these as s3:PutObjectCommand and
-      // s3:GetObjectCommand on the runtime branch; make them call(...) rows then, so the
-      // "simulated, and only those" check ties them to the code. Until then, plain requests.
       calls: [
-        one("write the run's playlist items (the Distributed Map's ItemReader object)", {
-          action: "s3:PutObject",
-          resource: s3Object(n.raw, items),
-        }),
+        call(
+          "write the run's playlist items (the Distributed Map's ItemReader object)",
+          "s3:PutObjectCommand",
+          raw(items),
+        ),
         ...(playlistsObject
           ? [
-              one("read the stage's playlist list object", {
-                action: "s3:GetObject",
-                resource: s3Object(n.raw, playlistsObject),
-              }),
+              call(
+                "read the stage's playlist list object",
+                "s3:GetObjectCommand",
+                raw(playlistsObject),
+              ),
               one("tell a missing playlist list (404) from a forbidden one", {
                 action: "s3:ListBucket",
                 resource: `arn:${PARTITION}:s3:::${n.raw}`,

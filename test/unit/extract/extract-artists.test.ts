@@ -62,6 +62,10 @@ describe("Function: extractArtists", () => {
       responseCount: 1,
       missingArtistCount: 1,
       fetchedArtistCount: 5,
+      // What each playlist's manifest says, in id order: the run's summary is counted from it.
+      playlists: [PLAYLIST_A, PLAYLIST_B]
+        .sort()
+        .map((playlistId) => ({ playlistId, available: true, entryCount: 2 })),
     });
     const manifest = await readArtistsManifest(store, SNAPSHOT);
     const [response] = manifest.responses;
@@ -115,6 +119,7 @@ describe("Function: extractArtists", () => {
       responseCount: 3,
       missingArtistCount: 1,
       fetchedArtistCount: 1,
+      playlists: [{ playlistId: PLAYLIST_A, available: true, entryCount: expect.any(Number) }],
     });
     const manifest = await readArtistsManifest(store, SNAPSHOT);
     expect(
