@@ -4,7 +4,15 @@ import { defineConfig } from "vitest/config";
 // when a module is first imported): each runs in a fresh process of its own.
 const ISOLATED = ["test/e2e/secrets.test.ts"];
 // Terraform against moto, and the browser tests: their own scripts (test:deploy, test:browser).
-const EXCLUDED = ["test/deploy/**", "test/browser/**", "node_modules/**"];
+// The benchmark suite's smoke run (every section at a tiny scale, ~30 CPU-seconds of child
+// processes) is `npm run test:bench`, which .ci/run runs: it guards the bench's code, not a
+// behaviour of the pipeline.
+const EXCLUDED = [
+  "test/deploy/**",
+  "test/browser/**",
+  "node_modules/**",
+  ...(process.env.BENCH_SMOKE ? [] : ["test/bench/bench-quick.test.ts"]),
+];
 
 const common = {
   environment: "node",
