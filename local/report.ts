@@ -35,7 +35,15 @@ export function formatSummary(result: LocalRunResult, dataDir: string): string {
       `Run FAILED after ${result.durationMs} ms in ${result.failedState?.name ?? "?"}: ${result.error}`,
     );
     lines.push(`  ${lambdaErrorMessage(result.cause)}`);
-    if (result.error === "SnapshotLockedError") {
+    const child = result.mapRunFailure;
+    if (child) {
+      // The Map Run's error only says a child failed; the child's error is what to act on.
+      lines.push(
+        `  ${child.state}'s child execution ${child.child} failed: ${child.error}`,
+        `  ${lambdaErrorMessage(child.cause)}`,
+      );
+    }
+    if (result.error === "SnapshotLockedError" || child?.error === "SnapshotLockedError") {
       // The local command line cannot redrive: what it can do is run again.
       lines.push(
         "  (Another local run of this hour holds its lease and its process is still running;",

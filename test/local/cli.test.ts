@@ -58,6 +58,34 @@ describe("The command line", () => {
     expect(text).not.toMatch(/redrive/i);
   });
 
+  it("names the error of the child execution that failed a Map Run, not only the Map Run's", () => {
+    const text = formatSummary(
+      {
+        status: "FAILED",
+        executionId: "x",
+        executionName: "x",
+        error: "States.ExceedToleratedFailureThreshold",
+        cause: "The specified tolerated failure threshold was exceeded",
+        failedState: { name: "ExtractPlaylists", input: {} },
+        mapRunFailure: {
+          state: "ExtractPlaylists",
+          child: "child-3",
+          error: "SpotifyAuthorizationExpiredError",
+          cause: JSON.stringify({
+            errorType: "SpotifyAuthorizationExpiredError",
+            errorMessage: "the refresh token was revoked: run npm run authorize",
+          }),
+        },
+        durationMs: 1,
+        quotas: { historyEvents: 1, largestPayload: { bytes: 1, state: "s", what: "input" } },
+      },
+      "/data/my-lake",
+    );
+    expect(text).toContain("States.ExceedToleratedFailureThreshold");
+    expect(text).toContain("child execution child-3 failed: SpotifyAuthorizationExpiredError");
+    expect(text).toContain("the refresh token was revoked: run npm run authorize");
+  });
+
   it("names a data folder that is a file, and a failed run prints no JSON log lines", () => {
     const file = join(newDataDir(), "a-file");
     writeFileSync(file, "");
