@@ -14,6 +14,9 @@ export type Write = (line: string) => void;
 /** One line per state start and end; the Map's progress at each quarter (and its end). */
 export function watchPrinter(write: Write): (event: WatchEvent) => void {
   const lastQuarter = new Map<string, number>();
+  // A Distributed Map's progress comes from a DescribeMapRun at each poll: the same counts
+  // again are not a new line.
+  const lastCounts = new Map<string, string>();
   return (event) => {
     switch (event.kind) {
       case "state-entered":
@@ -25,6 +28,9 @@ export function watchPrinter(write: Write): (event: WatchEvent) => void {
       case "map-progress": {
         const finished = event.done + event.failed;
         const quarter = event.total === 0 ? 4 : Math.floor((finished / event.total) * 4);
+        const counts = `${event.done}/${event.failed}/${event.total}`;
+        if (counts === lastCounts.get(event.state)) return;
+        lastCounts.set(event.state, counts);
         if (finished > 0 && quarter === lastQuarter.get(event.state)) return;
         lastQuarter.set(event.state, quarter);
         write(
@@ -33,7 +39,11 @@ export function watchPrinter(write: Write): (event: WatchEvent) => void {
         );
         return;
       }
+      case "note":
+        write(`    (${event.message})`);
+        return;
       case "redriven":
+        lastCounts.clear();
         write(`  ↻ redriven (redrive ${event.redriveCount}): resuming where it failed`);
         return;
       case "ended":
@@ -46,6 +56,13 @@ export function watchPrinter(write: Write): (event: WatchEvent) => void {
             `${event.error ? `: ${event.error}` : ""}`,
         );
         if (event.cause) write(`  ${lambdaErrorMessage(event.cause)}`);
+        if (event.child) {
+          // A failed Map Run's error only says a child failed; the child's error is what to act
+          // on (the same lines as the local run's summary, local/report.ts).
+          const { child } = event;
+          write(`  ${child.state}'s child execution ${child.name} failed: ${child.error ?? "?"}`);
+          if (child.cause) write(`  ${lambdaErrorMessage(child.cause)}`);
+        }
     }
   };
 }

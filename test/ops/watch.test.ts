@@ -2,12 +2,16 @@
 // histories, as GetExecutionHistory returns them: a run that succeeds (each top-level state
 // with its duration, the Map's progress), one that fails (the failed state, error and cause),
 // and a redrive (the failure, ExecutionRedriven, then the resumed states). Histories are
-// paged and polled; no event is reported twice.
+// paged and polled; no event is reported twice. A Distributed Map's history has only its Map
+// Run's start and end: its progress comes from DescribeMapRun, and a failed Map Run's error
+// from its failed child execution (ListExecutions by Map Run, DescribeExecution).
 
 import {
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   RedriveExecutionCommand,
   SFNClient,
   type HistoryEvent,
@@ -260,6 +264,194 @@ describe("Function: watchExecution", () => {
     expect(events.map((e) => e.kind)).toContain("redriven");
     expect(lines).toContain("  ↻ redriven (redrive 1): resuming where it failed");
     expect(lines.at(-1)).toBe("Execution SUCCEEDED");
+  });
+});
+
+describe("Function: watchExecution, a Distributed Map", () => {
+  const MAP_RUN_ARN =
+    "arn:aws:states:eu-west-1:123456789012:mapRun:spotify-lake-dev-pipeline/ExtractPlaylists:1a2b3c4d";
+  const CHILD_ARN =
+    "arn:aws:states:eu-west-1:123456789012:execution:spotify-lake-dev-pipeline/ExtractPlaylists:0f1e2d3c-child";
+  const counts = (succeeded: number, failed: number, total: number) => ({
+    pending: total - succeeded - failed,
+    running: 0,
+    succeeded,
+    failed,
+    timedOut: 0,
+    aborted: 0,
+    total,
+    resultsWritten: succeeded,
+  });
+  const describedMapRun = (succeeded: number, failed: number, total: number) => ({
+    mapRunArn: MAP_RUN_ARN,
+    executionArn: ARN,
+    status: "RUNNING" as const,
+    startDate: new Date("2026-11-22T06:00:05Z"),
+    maxConcurrency: 4,
+    toleratedFailurePercentage: 0,
+    toleratedFailureCount: 0,
+    itemCounts: counts(succeeded, failed, total),
+    executionCounts: counts(Math.ceil(succeeded / 2), failed ? 1 : 0, Math.ceil(total / 2)),
+  });
+  const mapRunStart = [
+    { type: "ExecutionStarted" },
+    entered("PrepareRun"),
+    exited("PrepareRun"),
+    entered("ExtractPlaylists", "MapStateEntered"),
+    { type: "MapStateStarted", mapStateStartedEventDetails: { length: 0 } },
+    { type: "MapRunStarted", mapRunStartedEventDetails: { mapRunArn: MAP_RUN_ARN } },
+  ];
+  const THRESHOLD = {
+    error: "States.ExceedToleratedFailureThreshold",
+    cause: "The specified tolerated failure threshold was exceeded",
+  };
+  const FAILED_MAP_RUN = history(
+    ...mapRunStart,
+    { type: "MapRunFailed", mapRunFailedEventDetails: THRESHOLD },
+    { type: "MapStateFailed" },
+    { type: "ExecutionFailed", executionFailedEventDetails: THRESHOLD },
+  );
+  const CHILD_CAUSE = JSON.stringify({
+    errorType: "SpotifyAuthorizationExpiredError",
+    errorMessage: "The Spotify authorization has expired: run authorize --stage dev",
+  });
+
+  it("reports the Map Run's progress from DescribeMapRun at each poll and at its end", async () => {
+    // Prepare: the first poll sees the Map Run started, the second its end.
+    const succeeded = history(
+      ...mapRunStart,
+      { type: "MapRunSucceeded" },
+      { type: "MapStateSucceeded" },
+      exited("ExtractPlaylists", "MapStateExited"),
+      { type: "ExecutionSucceeded" },
+    );
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: succeeded.slice(0, mapRunStart.length) })
+      .resolves({ events: succeeded })
+      .on(DescribeMapRunCommand, { mapRunArn: MAP_RUN_ARN })
+      .resolvesOnce(describedMapRun(2, 0, 4))
+      .resolves({ ...describedMapRun(4, 0, 4), status: "SUCCEEDED" });
+    const { events, lines, onEvent } = collect();
+
+    // Act
+    const end = await watchExecution({ ...WATCHED, onEvent, sleep: async () => {} });
+
+    // Assess: the inline Map's 0/0 from MapStateStarted, then the Map Run's item counts.
+    expect(end).toEqual({ status: "SUCCEEDED" });
+    expect(events.filter((e) => e.kind === "map-progress").slice(1)).toEqual([
+      { kind: "map-progress", state: "ExtractPlaylists", done: 2, failed: 0, total: 4 },
+      { kind: "map-progress", state: "ExtractPlaylists", done: 4, failed: 0, total: 4 },
+    ]);
+    expect(lines).toContain("    ExtractPlaylists: 2/4 iterations done");
+    expect(lines).toContain("    ExtractPlaylists: 4/4 iterations done");
+    expect(sfnMock.commandCalls(DescribeMapRunCommand)).toHaveLength(2);
+    expect(sfnMock.commandCalls(ListExecutionsCommand)).toHaveLength(0);
+  });
+
+  it("on a failed Map Run names the failed child execution, its error and its cause's message", async () => {
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolves({ events: FAILED_MAP_RUN })
+      .on(DescribeMapRunCommand)
+      .resolves({ ...describedMapRun(1, 1, 4), status: "FAILED" })
+      .on(ListExecutionsCommand)
+      .resolves({
+        executions: [
+          {
+            executionArn: CHILD_ARN,
+            stateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:x",
+            name: "0f1e2d3c-child",
+            status: "FAILED",
+            startDate: new Date("2026-11-22T06:00:06Z"),
+          },
+        ],
+      })
+      .on(DescribeExecutionCommand, { executionArn: CHILD_ARN })
+      .resolves({
+        executionArn: CHILD_ARN,
+        stateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:x",
+        status: "FAILED",
+        startDate: new Date("2026-11-22T06:00:06Z"),
+        error: "SpotifyAuthorizationExpiredError",
+        cause: CHILD_CAUSE,
+      });
+    const { events, lines, onEvent } = collect();
+
+    const end = await watchExecution({ ...WATCHED, onEvent, sleep: async () => {} });
+
+    expect(end).toEqual({
+      status: "FAILED",
+      failedState: "ExtractPlaylists",
+      ...THRESHOLD,
+      child: {
+        state: "ExtractPlaylists",
+        name: "0f1e2d3c-child",
+        executionArn: CHILD_ARN,
+        error: "SpotifyAuthorizationExpiredError",
+        cause: CHILD_CAUSE,
+      },
+    });
+    expect(sfnMock.commandCalls(ListExecutionsCommand)[0]!.args[0].input).toEqual({
+      mapRunArn: MAP_RUN_ARN,
+      statusFilter: "FAILED",
+      maxResults: 1,
+    });
+    expect(events.filter((e) => e.kind === "map-progress").at(-1)).toMatchObject({
+      done: 1,
+      failed: 1,
+      total: 4,
+    });
+    // The parent's error stays; the child's follows, worded as the local run's summary.
+    expect(lines.slice(-4)).toEqual([
+      "Execution FAILED in ExtractPlaylists: States.ExceedToleratedFailureThreshold",
+      "  The specified tolerated failure threshold was exceeded",
+      "  ExtractPlaylists's child execution 0f1e2d3c-child failed: SpotifyAuthorizationExpiredError",
+      "  The Spotify authorization has expired: run authorize --stage dev",
+    ]);
+  });
+
+  it("when no failed child is listed, prints the parent's error only", async () => {
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolves({ events: FAILED_MAP_RUN })
+      .on(DescribeMapRunCommand)
+      .resolves({ ...describedMapRun(1, 1, 4), status: "FAILED" })
+      .on(ListExecutionsCommand)
+      .resolves({ executions: [] });
+    const { lines, onEvent } = collect();
+
+    const end = await watchExecution({ ...WATCHED, onEvent, sleep: async () => {} });
+
+    expect(end).toEqual({ status: "FAILED", failedState: "ExtractPlaylists", ...THRESHOLD });
+    expect(sfnMock.commandCalls(ListExecutionsCommand)).toHaveLength(1);
+    expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+    expect(lines.slice(-2)).toEqual([
+      "Execution FAILED in ExtractPlaylists: States.ExceedToleratedFailureThreshold",
+      "  The specified tolerated failure threshold was exceeded",
+    ]);
+  });
+
+  it("goes on, with one note, when the operator may not call DescribeMapRun or ListExecutions", async () => {
+    const denied = Object.assign(new Error("not authorized to perform: states:DescribeMapRun"), {
+      name: "AccessDeniedException",
+    });
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: FAILED_MAP_RUN.slice(0, mapRunStart.length) })
+      .resolves({ events: FAILED_MAP_RUN })
+      .on(DescribeMapRunCommand)
+      .rejects(denied)
+      .on(ListExecutionsCommand)
+      .rejects(denied);
+    const { events, lines, onEvent } = collect();
+
+    const end = await watchExecution({ ...WATCHED, onEvent, sleep: async () => {} });
+
+    expect(end).toEqual({ status: "FAILED", failedState: "ExtractPlaylists", ...THRESHOLD });
+    expect(events.filter((e) => e.kind === "note")).toHaveLength(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}\(Not allowed: .*DescribeMapRun/));
+    expect(lines.at(-1)).toBe("  The specified tolerated failure threshold was exceeded");
   });
 });
 
