@@ -7,7 +7,7 @@ import path from "node:path";
 import type { SpotifyAppMode } from "../../functions/commons/spotify";
 import type { SpotifyCatalogue } from "../../local/spotify-emulator/types";
 import { startSpotifyEmulator } from "../../local/spotify-emulator/server";
-import type { LocalRunResult } from "../../local/local-pipeline";
+import type { LocalPipelineOptions, LocalRunResult } from "../../local/local-pipeline";
 import type { PipelineOutput } from "../../statemachine/pipeline";
 import { runWorker, type WorkerResult } from "./child";
 
@@ -72,6 +72,36 @@ export function benchSpotifyCredentials() {
     clientId: process.env.BENCH_SPOTIFY_CLIENT_ID ?? "",
     clientSecret: process.env.BENCH_SPOTIFY_CLIENT_SECRET ?? "",
     refreshToken: process.env.BENCH_SPOTIFY_REFRESH_TOKEN ?? "",
+  };
+}
+
+/** The hour the e2e and scale sections run, and when its execution starts. */
+export const BENCH_RUN_HOUR = {
+  snapshot: "2026-11-21T17:00:00Z",
+  startTime: "2026-11-21T17:04:31Z",
+} as const;
+
+/** A worker that runs one hour: the common arguments and that hour. */
+export interface HourRunArgs extends PipelineWorkerArgs {
+  snapshot: string;
+  startTime: string;
+}
+
+/** The local pipeline's options for one hour against the parent's emulator. */
+export function hourRunOptions(
+  args: HourRunArgs,
+  appMode?: SpotifyAppMode,
+): Pick<LocalPipelineOptions, "dataDir" | "input" | "spotify" | "startTime"> {
+  return {
+    dataDir: args.dataDir,
+    input: { snapshot: args.snapshot },
+    spotify: {
+      apiBaseUrl: args.apiBaseUrl,
+      accountsBaseUrl: args.accountsBaseUrl,
+      credentials: benchSpotifyCredentials(),
+      ...(appMode ? { appMode } : {}),
+    },
+    startTime: new Date(args.startTime),
   };
 }
 

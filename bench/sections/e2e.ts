@@ -2,7 +2,7 @@
 // fresh process (its wall time and peak RSS), and how time grows with the data.
 
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
-import { runPipelineWorker } from "../lib/pipeline-worker";
+import { BENCH_RUN_HOUR, runPipelineWorker } from "../lib/pipeline-worker";
 import { sampleMultipleCatalogue } from "../lib/dataset";
 import { growthExponent, round } from "../lib/stats";
 import type { E2eRunResult } from "../workers/e2e-run";
@@ -44,7 +44,7 @@ export async function benchE2e(options: {
       catalogue,
       workDir: options.workDir,
       label: `e2e-${multiple}x`,
-      args: { snapshot: "2026-11-21T17:00:00Z", startTime: "2026-11-21T17:04:31Z" },
+      args: BENCH_RUN_HOUR,
     });
     scales.push({
       sampleMultiple: multiple,

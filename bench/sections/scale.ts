@@ -6,7 +6,7 @@
 
 import { catalogueStats } from "../../local/spotify-emulator/sample-data";
 import { catalogueOfPlaylists } from "../lib/dataset";
-import { runPipelineWorker } from "../lib/pipeline-worker";
+import { BENCH_RUN_HOUR, runPipelineWorker } from "../lib/pipeline-worker";
 import { growthExponent, round } from "../lib/stats";
 import type { ScaleRunResult } from "../workers/scale-run";
 import { extractLowerBound, mapMaxConcurrency } from "./extract";
@@ -60,7 +60,7 @@ export async function benchScale(options: {
       workDir: options.workDir,
       label: `scale-${n}`,
       mode: "extended",
-      args: { snapshot: "2026-11-21T17:00:00Z", startTime: "2026-11-21T17:04:31Z" },
+      args: BENCH_RUN_HOUR,
     });
     const { quotas } = run;
     const child = quotas.childExecutions;

@@ -6,31 +6,21 @@ import "../../local/polyfills";
 import { runPipelineLocally } from "../../local/local-pipeline";
 import { workerMain } from "../lib/child";
 import {
-  benchSpotifyCredentials,
+  hourRunOptions,
   summarizeRun,
+  type HourRunArgs,
   type PipelineRunSummary,
-  type PipelineWorkerArgs,
 } from "../lib/pipeline-worker";
 
-export interface E2eArgs extends PipelineWorkerArgs {
-  snapshot: string;
-  startTime: string;
-}
+export type E2eArgs = HourRunArgs;
 
 export type E2eRunResult = PipelineRunSummary;
 
 async function run(args: E2eArgs): Promise<E2eRunResult> {
   const started = performance.now();
   const result = await runPipelineLocally({
-    dataDir: args.dataDir,
-    input: { snapshot: args.snapshot },
-    spotify: {
-      apiBaseUrl: args.apiBaseUrl,
-      accountsBaseUrl: args.accountsBaseUrl,
-      credentials: benchSpotifyCredentials(),
-    },
+    ...hourRunOptions(args),
     defaultPlaylists: args.playlistIds,
-    startTime: new Date(args.startTime),
   });
   return summarizeRun(result, performance.now() - started);
 }

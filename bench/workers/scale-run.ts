@@ -8,16 +8,13 @@ import type { QuotaUsage } from "../../local/aws-quotas";
 import { localPaths, runPipelineLocally } from "../../local/local-pipeline";
 import { workerMain } from "../lib/child";
 import {
-  benchSpotifyCredentials,
+  hourRunOptions,
   summarizeRun,
+  type HourRunArgs,
   type PipelineRunSummary,
-  type PipelineWorkerArgs,
 } from "../lib/pipeline-worker";
 
-export interface ScaleArgs extends PipelineWorkerArgs {
-  snapshot: string;
-  startTime: string;
-}
+export type ScaleArgs = HourRunArgs;
 
 export interface ScaleRunResult extends PipelineRunSummary {
   quotas: QuotaUsage;
@@ -39,17 +36,9 @@ async function run(args: ScaleArgs): Promise<ScaleRunResult> {
       if (event.iteration !== undefined || event.phase === "entered") return;
       stateMs[event.state] = (stateMs[event.state] ?? 0) + (event.durationMs ?? 0);
     },
-    dataDir: args.dataDir,
-    input: { snapshot: args.snapshot },
-    spotify: {
-      apiBaseUrl: args.apiBaseUrl,
-      accountsBaseUrl: args.accountsBaseUrl,
-      credentials: benchSpotifyCredentials(),
-      appMode: "extended",
-    },
+    ...hourRunOptions(args, "extended"),
     defaultPlaylists: [],
     playlistsObjectKey: PLAYLISTS_SOURCE_KEY,
-    startTime: new Date(args.startTime),
   });
   return { ...summarizeRun(result, performance.now() - started), quotas: result.quotas, stateMs };
 }
